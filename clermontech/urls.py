@@ -1,0 +1,28 @@
+from django.conf import settings
+from django.conf.urls.static import static
+from django.contrib import admin
+from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+from django.views.generic import TemplateView
+
+from events import views as event_views
+
+admin.site.site_header = _("Administration Clermont'ech")
+admin.site.site_title = _("Clermont'ech")
+admin.site.index_title = _("Gestion des API Hours")
+
+urlpatterns = [
+    path("", event_views.home, name="home"),
+    path("events/", include("events.urls")),
+    path("accounts/", include("allauth.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path(
+        "code-de-conduite/",
+        TemplateView.as_view(template_name="pages/code_of_conduct.html"),
+        name="code-of-conduct",
+    ),
+    path("admin/", admin.site.urls),
+]
+
+if settings.DEBUG:
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -1,0 +1,365 @@
+from __future__ import annotations
+
+import csv
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from .forms import EventAdminForm
+from .models import RSVP, Diet, Event, Venue
+from .services import RSVPError, event_set_capacity, rsvp_cancel, rsvp_check_in, rsvp_create
+
+
+@admin.register(Venue)
+class VenueAdmin(admin.ModelAdmin):
+    list_display = ["name", "capacity", "event_count", "map_link"]
+    search_fields = ["name", "address"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(n_events=Count("events"))
+
+    @admin.display(description=gettext_lazy("événements"), ordering="n_events")
+    def event_count(self, venue: Venue) -> int:
+        return venue.n_events
+
+    @admin.display(description=gettext_lazy("carte"))
+    def map_link(self, venue: Venue) -> str:
+        return format_html('<a href="{}" rel="noopener">OpenStreetMap</a>', venue.map_url)
+
+
+class YearFilter(admin.SimpleListFilter):
+    title = gettext_lazy("année")
+    parameter_name = "year"
+
+    def lookups(self, request, model_admin):
+        years = Event.objects.dates("starts_at", "year", order="DESC")
+        return [(str(d.year), str(d.year)) for d in years]
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(starts_at__year=self.value())
+        return queryset
+
+
+def attendees_csv(event: Event) -> HttpResponse:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{event.slug}-inscrits.csv"'
+    response.write("\ufeff")  # BOM so that spreadsheets open the accents right
+    writer = csv.writer(response)
+    writer.writerow(
+        [_("Nom"), _("E-mail"), _("Statut"), _("Régime"), _("Précisions"), _("Inscrit le")]
+    )
+    rsvps = (
+        RSVP.objects.filter(event=event).active().select_related("member").order_by("status", "id")
+    )
+    for rsvp in rsvps:
+        writer.writerow(
+            [
+                _csv_safe(rsvp.member.display_name),
+                _csv_safe(rsvp.member.email),
+                rsvp.get_status_display(),
+                rsvp.get_diet_display(),
+                _csv_safe(rsvp.diet_notes),
+                timezone.localtime(rsvp.created_at).strftime("%Y-%m-%d %H:%M"),
+            ]
+        )
+    return response
+
+
+def _csv_safe(value: str) -> str:
+    """Neutralise spreadsheet formulas (CSV injection) typed by members."""
+    if value and value[0] in "=+-@\t\r":
+        return "'" + value
+    return value
+
+
+def catering_summary(event: Event) -> dict:
+    confirmed = RSVP.objects.filter(event=event).confirmed()
+    counts = dict(confirmed.values_list("diet").annotate(n=Count("id")).values_list("diet", "n"))
+    rows = [(label, counts.get(value, 0)) for value, label in Diet.choices]
+    notes = list(
+        confirmed.filter(diet=Diet.OTHER)
+        .select_related("member")
+        .values_list("member__display_name", "diet_notes")
+    )
+    return {"rows": rows, "total": sum(counts.values()), "notes": notes}
+
+
+class RSVPInline(admin.TabularInline):
+    model = RSVP
+    fields = ["member", "status", "diet", "diet_notes", "created_at", "checked_in_at"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = True
+    ordering = ["status", "id"]
+    verbose_name_plural = gettext_lazy(
+        "inscriptions actives (annuler depuis la liste des inscriptions)"
+    )
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).active().select_related("member")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Event)
+class EventAdmin(admin.ModelAdmin):
+    form = EventAdminForm
+    list_display = ["title", "starts_at", "venue", "status", "seats", "waitlist", "links"]
+    list_filter = ["status", YearFilter, "venue"]
+    search_fields = ["title", "number", "slug", "venue__name"]
+    date_hierarchy = "starts_at"
+    list_select_related = ["venue"]
+    inlines = [RSVPInline]
+    actions = ["export_attendees"]
+    fieldsets = [
+        (None, {"fields": ["number", "title", "slug", "status", "description"]}),
+        (gettext_lazy("Date et lieu"), {"fields": ["starts_at", "ends_at", "venue"]}),
+        (
+            gettext_lazy("Inscriptions"),
+            {"fields": ["capacity", "registration_opens_at", "registration_closes_at"]},
+        ),
+        (gettext_lazy("Liens"), {"fields": ["livestream_url", "photos_url"]}),
+    ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).with_seat_counts()
+
+    @admin.display(description=gettext_lazy("confirmées / places"), ordering="confirmed_count")
+    def seats(self, event: Event) -> str:
+        return f"{event.confirmed_count} / {event.capacity}"
+
+    @admin.display(description=gettext_lazy("liste d'attente"), ordering="waitlist_count")
+    def waitlist(self, event: Event) -> int:
+        return event.waitlist_count
+
+    @admin.display(description=gettext_lazy("outils"))
+    def links(self, event: Event) -> str:
+        rsvps = (
+            reverse("admin:events_rsvp_changelist")
+            + "?"
+            + urlencode({"event__id__exact": event.pk})
+        )
+        return format_html(
+            '<a href="{}">{}</a> · <a href="{}">{}</a> · <a href="{}">{}</a>',
+            rsvps,
+            _("inscriptions"),
+            reverse("admin:events_event_catering", args=[event.pk]),
+            _("traiteur"),
+            reverse("admin:events_event_attendees_csv", args=[event.pk]),
+            _("CSV"),
+        )
+
+    def get_urls(self):
+        custom = [
+            path(
+                "<int:event_id>/catering/",
+                self.admin_site.admin_view(self.catering_view),
+                name="events_event_catering",
+            ),
+            path(
+                "<int:event_id>/attendees.csv",
+                self.admin_site.admin_view(self.attendees_csv_view),
+                name="events_event_attendees_csv",
+            ),
+        ]
+        return custom + super().get_urls()
+
+    def catering_view(self, request: HttpRequest, event_id: int) -> HttpResponse:
+        event = get_object_or_404(Event.objects.with_seat_counts(), pk=event_id)
+        if not self.has_view_permission(request, event):
+            raise PermissionDenied
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Traiteur : %(event)s") % {"event": event},
+            "event": event,
+            "opts": self.model._meta,
+            "summary": catering_summary(event),
+        }
+        return TemplateResponse(request, "admin/events/event/catering.html", context)
+
+    def attendees_csv_view(self, request: HttpRequest, event_id: int) -> HttpResponse:
+        event = get_object_or_404(Event, pk=event_id)
+        if not self.has_view_permission(request, event):
+            raise PermissionDenied
+        return attendees_csv(event)
+
+    @admin.action(description=gettext_lazy("Exporter les inscrits (CSV)"))
+    def export_attendees(self, request, queryset):
+        if queryset.count() != 1:
+            self.message_user(
+                request, _("Choisissez un seul événement pour l'export."), messages.ERROR
+            )
+            return None
+        return attendees_csv(queryset.get())
+
+    def save_model(self, request, obj: Event, form, change):
+        # Capacity changes go through the seat service: it takes the event lock,
+        # refuses to drop below the confirmed seats and promotes the waiting list.
+        if change and "capacity" in form.changed_data:
+            new_capacity = obj.capacity
+            obj.capacity = form.initial["capacity"]
+            super().save_model(request, obj, form, change)
+            try:
+                promoted = event_set_capacity(event=obj, capacity=new_capacity)
+            except RSVPError as error:
+                self.message_user(request, str(error), messages.ERROR)
+                return
+            if promoted:
+                self.message_user(
+                    request,
+                    _("%(n)d personne(s) de la liste d'attente ont obtenu une place.")
+                    % {"n": len(promoted)},
+                    messages.SUCCESS,
+                )
+            return
+        super().save_model(request, obj, form, change)
+
+
+class RSVPAdminForm(forms.ModelForm):
+    class Meta:
+        model = RSVP
+        fields = ["event", "member", "diet", "diet_notes"]
+
+    def clean(self):
+        cleaned = super().clean()
+        event = cleaned.get("event")
+        if not self.instance.pk and event and event.is_cancelled:
+            self.add_error("event", _("Cet événement est annulé."))
+        if cleaned.get("diet") == Diet.OTHER and not (cleaned.get("diet_notes") or "").strip():
+            self.add_error("diet_notes", _("Précisez le régime ou les allergies."))
+        return cleaned
+
+
+@admin.register(RSVP)
+class RSVPAdmin(admin.ModelAdmin):
+    form = RSVPAdminForm
+    list_display = ["member", "event", "status", "position", "diet", "created_at", "checked_in_at"]
+    list_filter = ["status", "diet", ("checked_in_at", admin.EmptyFieldListFilter), "event"]
+    search_fields = ["member__email", "member__display_name", "event__title"]
+    list_select_related = ["member", "event"]
+    autocomplete_fields = ["member"]
+    actions = ["cancel_selected", "check_in_selected"]
+    readonly_fields = ["status", "created_at", "promoted_at", "cancelled_at", "checked_in_at"]
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return ["event", "member", "diet", "diet_notes"]
+        return ["event", "member", "status", "diet", "diet_notes", *self.readonly_fields[1:]]
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return []
+        return ["event", "member", *self.readonly_fields]
+
+    @admin.display(description=gettext_lazy("rang d'attente"))
+    def position(self, rsvp: RSVP):
+        if not rsvp.is_waitlisted:
+            return "—"
+        return rsvp.waitlist_position()
+
+    def has_delete_permission(self, request, obj=None):
+        # History stays: cancel instead, so the waiting list moves up.
+        return False
+
+    def save_model(self, request, obj: RSVP, form, change):
+        if change:
+            super().save_model(request, obj, form, change)  # diet only
+            return
+        # Organizers add people through the same seat service as everyone else.
+        try:
+            result = rsvp_create(
+                event=obj.event,
+                member=obj.member,
+                diet=obj.diet,
+                diet_notes=obj.diet_notes,
+                by_organizer=True,
+            )
+        except RSVPError as error:  # the form already checked; only a race gets here
+            self.message_user(request, str(error), messages.ERROR)
+            raise PermissionDenied(str(error)) from error
+        obj.pk = result.rsvp.pk
+        obj.status = result.rsvp.status
+        if not result.created:
+            self.message_user(request, _("Ce membre était déjà inscrit."), messages.WARNING)
+
+    @admin.action(
+        description=gettext_lazy("Annuler les inscriptions choisies (la liste d'attente avance)")
+    )
+    def cancel_selected(self, request, queryset):
+        cancelled = promoted = 0
+        for rsvp in queryset.active().select_related("event"):
+            try:
+                promoted += len(rsvp_cancel(rsvp=rsvp, by_organizer=True))
+            except RSVPError as error:
+                self.message_user(request, f"{rsvp}: {error}", messages.ERROR)
+                continue
+            cancelled += 1
+        self.message_user(
+            request,
+            _(
+                "%(c)d inscription(s) annulée(s), "
+                "%(p)d personne(s) promue(s) depuis la liste d'attente."
+            )
+            % {"c": cancelled, "p": promoted},
+            messages.SUCCESS,
+        )
+
+    @admin.action(description=gettext_lazy("Pointer l'arrivée"))
+    def check_in_selected(self, request, queryset):
+        done = 0
+        for rsvp in queryset:
+            try:
+                done += rsvp_check_in(rsvp=rsvp)
+            except RSVPError as error:
+                self.message_user(request, f"{rsvp}: {error}", messages.ERROR)
+        self.message_user(
+            request, _("%(n)d arrivée(s) pointée(s).") % {"n": done}, messages.SUCCESS
+        )
+
+    def get_urls(self):
+        custom = [
+            path(
+                "<int:rsvp_id>/checkin/",
+                self.admin_site.admin_view(self.checkin_view),
+                name="events_rsvp_checkin",
+            )
+        ]
+        return custom + super().get_urls()
+
+    def checkin_view(self, request: HttpRequest, rsvp_id: int) -> HttpResponse:
+        """Where a ticket's QR code leads: shows the attendee, POST checks them in."""
+        rsvp = get_object_or_404(RSVP.objects.select_related("member", "event"), pk=rsvp_id)
+        if not self.has_change_permission(request, rsvp):
+            raise PermissionDenied
+        if request.method == "POST":
+            try:
+                if rsvp_check_in(rsvp=rsvp):
+                    self.message_user(
+                        request, _("Arrivée pointée : %(m)s") % {"m": rsvp.member}, messages.SUCCESS
+                    )
+                else:
+                    self.message_user(request, _("Déjà pointé·e."), messages.WARNING)
+            except RSVPError as error:
+                self.message_user(request, str(error), messages.ERROR)
+            return redirect("admin:events_rsvp_checkin", rsvp_id=rsvp.pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Entrée : %(m)s") % {"m": rsvp.member},
+            "rsvp": rsvp,
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/events/rsvp/checkin.html", context)

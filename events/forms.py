@@ -1,0 +1,75 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import RSVP, Diet, Event
+
+
+class RSVPForm(forms.Form):
+    diet = forms.ChoiceField(
+        label=_("Régime alimentaire"),
+        choices=Diet.choices,
+        initial=Diet.NONE,
+        widget=forms.RadioSelect,
+    )
+    diet_notes = forms.CharField(
+        label=_("Précisions (allergies, autre régime)"),
+        max_length=200,
+        required=False,
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("diet") == Diet.OTHER and not (cleaned.get("diet_notes") or "").strip():
+            self.add_error("diet_notes", _("Précisez votre régime ou vos allergies."))
+        return cleaned
+
+    @classmethod
+    def initial_for(cls, member) -> dict:
+        """Prefill with the diet of the member's previous RSVP."""
+        previous = RSVP.objects.filter(member=member).order_by("-id").first()
+        if previous is None:
+            return {"diet": Diet.NONE}
+        return {"diet": previous.diet, "diet_notes": previous.diet_notes}
+
+
+class EventAdminForm(forms.ModelForm):
+    class Meta:
+        model = Event
+        fields = [
+            "number", "title", "slug", "status", "description", "starts_at", "ends_at", "venue",
+            "capacity", "registration_opens_at", "registration_closes_at", "livestream_url",
+            "photos_url",
+        ]  # fmt: skip
+
+    def clean(self):
+        cleaned = super().clean()
+        starts_at, ends_at = cleaned.get("starts_at"), cleaned.get("ends_at")
+        if starts_at and ends_at and ends_at <= starts_at:
+            self.add_error("ends_at", _("La fin doit être après le début."))
+        opens, closes = cleaned.get("registration_opens_at"), cleaned.get("registration_closes_at")
+        if opens and closes and closes <= opens:
+            self.add_error("registration_closes_at", _("La clôture doit être après l'ouverture."))
+        if closes and ends_at and closes > ends_at:
+            self.add_error(
+                "registration_closes_at",
+                _("Les inscriptions doivent fermer au plus tard à la fin de l'événement."),
+            )
+        capacity = cleaned.get("capacity")
+        if self.instance.pk and capacity is not None:
+            confirmed = self.instance.rsvps.filter(status=RSVP.Status.CONFIRMED).count()
+            if capacity < confirmed:
+                self.add_error(
+                    "capacity",
+                    _(
+                        "%(confirmed)d places sont déjà confirmées : la capacité ne peut pas "
+                        "descendre en dessous. Annulez d'abord des inscriptions."
+                    )
+                    % {"confirmed": confirmed},
+                )
+        if not cleaned.get("slug") and cleaned.get("title"):
+            candidate = Event(number=cleaned.get("number"), title=cleaned["title"])
+            cleaned["slug"] = candidate.default_slug()
+            clash = Event.objects.filter(slug=cleaned["slug"]).exclude(pk=self.instance.pk)
+            if clash.exists():
+                self.add_error("slug", _("Cette adresse est déjà prise : choisissez-en une."))
+        return cleaned

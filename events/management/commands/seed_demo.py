@@ -1,0 +1,159 @@
+"""Demo data for a newcomer's machine: `python manage.py seed_demo`.
+
+Idempotent: every row is looked up by a natural key first, so a second run
+changes nothing (it does not move dates nor reset passwords).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from allauth.account.models import EmailAddress
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils import timezone
+
+from events.models import RSVP, Diet, Event, Venue
+from events.services import rsvp_create
+from members.models import User
+
+PARIS = ZoneInfo("Europe/Paris")
+DEMO_PASSWORD = "apihour-demo"  # noqa: S105 - demo accounts on a developer's machine
+
+VENUES = [
+    {
+        "name": "Le Bivouac",
+        "address": "9 rue Kessler\n63000 Clermont-Ferrand",
+        "latitude": "45.774080",
+        "longitude": "3.091720",
+        "accessibility_notes": "Plain-pied, accessible en fauteuil. Tram A arrêt Jaude.",
+        "capacity": 60,
+    },
+    {
+        "name": "Université Clermont Auvergne — Pôle Commun",
+        "address": "10 rue de la Mayenne\n63000 Clermont-Ferrand",
+        "latitude": "45.759460",
+        "longitude": "3.111560",
+        "accessibility_notes": "Amphithéâtre accessible par l'ascenseur du hall B.",
+        "capacity": 120,
+    },
+    {
+        "name": "Michelin — Cataroux",
+        "address": "Place des Carmes-Déchaux\n63000 Clermont-Ferrand",
+        "latitude": None,
+        "longitude": None,
+        "accessibility_notes": "",
+        "capacity": 80,
+    },
+]
+
+PAST_EVENTS = [
+    (1, "2013-04-03", "Le Bivouac", "La toute première API Hour : quatre talks et un apéro."),
+    (2, "2013-05-23", "Le Bivouac", "Cloud privé, bon goût et calisthénie objet."),
+    (
+        46,
+        "2020-02-26",
+        "Université Clermont Auvergne — Pôle Commun",
+        "Cloud-init et enquêtes numériques.",
+    ),
+    (60, "2024-05-23", "Michelin — Cataroux", "Zig, Ficus UI et un pic."),
+    (72, "2026-06-16", "Le Bivouac", "Nœuds, tests de mutation et uv."),
+]
+
+MEMBERS = [
+    ("camille@example.org", "Camille Martin", Diet.VEGETARIAN, ""),
+    ("yanis@example.org", "Yanis Benali", Diet.NO_PORK, ""),
+    ("lea@example.org", "Léa Dubois", Diet.VEGAN, ""),
+    ("hugo@example.org", "Hugo Bernard", Diet.OTHER, "Allergie aux fruits à coque"),
+    ("ines@example.org", "Inès Moreau", Diet.NONE, ""),
+]
+ORGANIZER = ("orga@example.org", "Organisation Clermont'ech")
+
+
+def _at(day: str, hour: int, minute: int = 0) -> datetime:
+    return datetime.combine(datetime.fromisoformat(day).date(), time(hour, minute), tzinfo=PARIS)
+
+
+class Command(BaseCommand):
+    help = "Load demo venues, events, members and an organizer account (idempotent)."
+
+    def handle(self, *args, **options) -> None:
+        with transaction.atomic():
+            venues = self._venues()
+            organizer = self._member(*ORGANIZER, staff=True)
+            members = [self._member(email, name) for email, name, _d, _n in MEMBERS]
+            self._past_events(venues)
+            upcoming = self._upcoming_event(venues)
+        # RSVPs go through the seat service like everyone else's (outside the
+        # block above: the service opens its own transaction, and mails on commit).
+        for member, (_e, _n, diet, notes) in zip(members, MEMBERS, strict=True):
+            if not RSVP.objects.filter(event=upcoming, member=member).exists():
+                rsvp_create(event=upcoming, member=member, diet=diet, diet_notes=notes)
+
+        self.stdout.write(self.style.SUCCESS("Demo data ready."))
+        self.stdout.write(f"  Organizer (admin at /admin/): {organizer.email} / {DEMO_PASSWORD}")
+        self.stdout.write(f"  Member: {members[0].email} / {DEMO_PASSWORD}")
+        self.stdout.write(f"  Next event: {upcoming.title} — /events/{upcoming.slug}/")
+
+    def _venues(self) -> dict[str, Venue]:
+        venues = {}
+        for data in VENUES:
+            venue, _created = Venue.objects.get_or_create(name=data["name"], defaults=data)
+            venues[venue.name] = venue
+        return venues
+
+    def _member(self, email: str, name: str, staff: bool = False) -> User:
+        user = User.objects.filter(email=email).first()
+        if user is None:
+            user = User.objects.create_user(
+                email=email,
+                password=DEMO_PASSWORD,
+                display_name=name,
+                is_staff=staff,
+                is_superuser=staff,
+                accepted_code_of_conduct_at=timezone.now(),
+            )
+        EmailAddress.objects.get_or_create(
+            user=user, email=email, defaults={"verified": True, "primary": True}
+        )
+        return user
+
+    def _past_events(self, venues: dict[str, Venue]) -> None:
+        for number, day, venue_name, summary in PAST_EVENTS:
+            Event.objects.get_or_create(
+                slug=f"api-hour-{number}",
+                defaults={
+                    "number": number,
+                    "title": f"API Hour #{number}",
+                    "description": summary,
+                    "starts_at": _at(day, 18, 30),
+                    "ends_at": _at(day, 21, 0),
+                    "venue": venues[venue_name],
+                    "status": Event.Status.PUBLISHED,
+                },
+            )
+
+    def _upcoming_event(self, venues: dict[str, Venue]) -> Event:
+        day = (timezone.localdate() + timedelta(days=21)).isoformat()
+        event, _created = Event.objects.get_or_create(
+            slug="api-hour-73",
+            defaults={
+                "number": 73,
+                "title": "API Hour #73",
+                "description": (
+                    "Trois talks courts puis un buffet (végétarien, vegan et sans porc "
+                    "disponibles).\n\n- **Rust pour les gens pressés**\n"
+                    "- **Ce que l'accessibilité m'a appris**\n- **Postgres, ce héros discret**\n\n"
+                    "Le direct sera diffusé pour celles et ceux qui n'ont pas de place."
+                ),
+                "starts_at": _at(day, 18, 30),
+                "ends_at": _at(day, 21, 0),
+                "venue": venues["Le Bivouac"],
+                "capacity": 50,
+                "registration_opens_at": timezone.now() - timedelta(days=1),
+                "status": Event.Status.PUBLISHED,
+                "livestream_url": "https://www.youtube.com/@clermontech/live",
+            },
+        )
+        return event

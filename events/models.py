@@ -1,0 +1,334 @@
+from __future__ import annotations
+
+from datetime import datetime
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Count, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
+
+DEFAULT_CAPACITY = 50
+
+
+class Venue(models.Model):
+    name = models.CharField(_("nom"), max_length=120)
+    address = models.TextField(_("adresse"))
+    latitude = models.DecimalField(
+        _("latitude"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
+    longitude = models.DecimalField(
+        _("longitude"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
+    accessibility_notes = models.TextField(
+        _("accessibilité"),
+        blank=True,
+        help_text=_("Accès en fauteuil, ascenseur, transports en commun, stationnement…"),
+    )
+    capacity = models.PositiveIntegerField(
+        _("capacité de la salle"), null=True, blank=True, help_text=_("Nombre de places assises.")
+    )
+
+    class Meta:
+        verbose_name = _("lieu")
+        verbose_name_plural = _("lieux")
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(latitude__isnull=True) & Q(longitude__isnull=True))
+                | (Q(latitude__gte=-90) & Q(latitude__lte=90))
+                & (Q(longitude__gte=-180) & Q(longitude__lte=180)),
+                name="venue_coordinates_valid",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def map_url(self) -> str:
+        """OpenStreetMap: a marker on the coordinates, else a search for the address."""
+        if self.latitude is not None and self.longitude is not None:
+            query = urlencode({"mlat": self.latitude, "mlon": self.longitude})
+            return f"https://www.openstreetmap.org/?{query}#map=18/{self.latitude}/{self.longitude}"
+        one_line = ", ".join(line.strip() for line in self.address.splitlines() if line.strip())
+        return "https://www.openstreetmap.org/search?" + urlencode({"query": one_line})
+
+
+class EventQuerySet(models.QuerySet):
+    def published(self) -> EventQuerySet:
+        return self.filter(status=Event.Status.PUBLISHED)
+
+    def public(self) -> EventQuerySet:
+        """What visitors may see: published events, and cancelled ones (so the news travels)."""
+        return self.filter(status__in=[Event.Status.PUBLISHED, Event.Status.CANCELLED])
+
+    def upcoming(self) -> EventQuerySet:
+        return self.filter(ends_at__gte=timezone.now()).order_by("starts_at")
+
+    def past(self) -> EventQuerySet:
+        return self.filter(ends_at__lt=timezone.now()).order_by("-starts_at")
+
+    def with_seat_counts(self) -> EventQuerySet:
+        """Annotate confirmed_count and waitlist_count in the same query."""
+        return self.annotate(
+            confirmed_count=Count("rsvps", filter=Q(rsvps__status=RSVP.Status.CONFIRMED)),
+            waitlist_count=Count("rsvps", filter=Q(rsvps__status=RSVP.Status.WAITLISTED)),
+        )
+
+
+class Event(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("brouillon")
+        PUBLISHED = "published", _("publié")
+        CANCELLED = "cancelled", _("annulé")
+
+    class RegistrationState(models.TextChoices):
+        OPEN = "open", _("Inscriptions ouvertes")
+        NOT_YET_OPEN = "not_yet_open", _("Inscriptions pas encore ouvertes")
+        CLOSED = "closed", _("Inscriptions closes")
+        PAST = "past", _("Événement passé")
+        CANCELLED = "cancelled", _("Événement annulé")
+        DRAFT = "draft", _("Événement non publié")
+
+    number = models.PositiveIntegerField(
+        _("numéro"),
+        null=True,
+        blank=True,
+        unique=True,
+        help_text=_("API Hour n°N. Laisser vide pour un événement spécial."),
+    )
+    title = models.CharField(_("titre"), max_length=200)
+    slug = models.SlugField(
+        _("adresse"),
+        max_length=200,
+        unique=True,
+        blank=True,
+        help_text=_("api-hour-N pour une API Hour numérotée ; déduit du titre si laissé vide."),
+    )
+    description = models.TextField(_("description"), blank=True, help_text=_("En Markdown."))
+    starts_at = models.DateTimeField(_("début"))
+    ends_at = models.DateTimeField(_("fin"))
+    venue = models.ForeignKey(
+        Venue,
+        verbose_name=_("lieu"),
+        on_delete=models.PROTECT,
+        related_name="events",
+        null=True,
+        blank=True,
+    )
+    capacity = models.PositiveIntegerField(
+        _("places"),
+        default=DEFAULT_CAPACITY,
+        help_text=_(
+            "Nombre de places. Ne peut pas descendre sous le nombre de places déjà "
+            "confirmées ; l'augmenter confirme d'office les premiers de la liste d'attente."
+        ),
+    )
+    registration_opens_at = models.DateTimeField(
+        _("ouverture des inscriptions"),
+        null=True,
+        blank=True,
+        help_text=_("Vide : ouvertes dès la publication."),
+    )
+    registration_closes_at = models.DateTimeField(
+        _("clôture des inscriptions"),
+        null=True,
+        blank=True,
+        help_text=_("Vide : au début de l'événement."),
+    )
+    status = models.CharField(
+        _("statut"), max_length=20, choices=Status.choices, default=Status.DRAFT
+    )
+    livestream_url = models.URLField(_("lien du direct"), blank=True)
+    photos_url = models.URLField(_("lien des photos"), blank=True)
+    created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("modifié le"), auto_now=True)
+
+    objects = EventQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("événement")
+        verbose_name_plural = _("événements")
+        ordering = ["-starts_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(capacity__gte=0), name="event_capacity_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=models.F("starts_at")), name="event_ends_after_start"
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "starts_at"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("events:detail", kwargs={"slug": self.slug})
+
+    def default_slug(self) -> str:
+        if self.number:
+            return f"api-hour-{self.number}"
+        return slugify(self.title)[:200]
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == self.Status.PUBLISHED
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == self.Status.CANCELLED
+
+    @property
+    def is_past(self) -> bool:
+        return self.ends_at < timezone.now()
+
+    @property
+    def has_started(self) -> bool:
+        return self.starts_at <= timezone.now()
+
+    @property
+    def registration_closes(self) -> datetime:
+        return self.registration_closes_at or self.starts_at
+
+    def registration_state(self, now: datetime | None = None) -> str:
+        now = now or timezone.now()
+        if self.status == self.Status.CANCELLED:
+            return self.RegistrationState.CANCELLED
+        if self.status == self.Status.DRAFT:
+            return self.RegistrationState.DRAFT
+        if self.ends_at < now:
+            return self.RegistrationState.PAST
+        if self.registration_opens_at and now < self.registration_opens_at:
+            return self.RegistrationState.NOT_YET_OPEN
+        if now >= self.registration_closes:
+            return self.RegistrationState.CLOSED
+        return self.RegistrationState.OPEN
+
+    @property
+    def registration_is_open(self) -> bool:
+        return self.registration_state() == self.RegistrationState.OPEN
+
+    def _count(self, status: str) -> int:
+        return self.rsvps.filter(status=status).count()
+
+    @property
+    def seats_confirmed(self) -> int:
+        if hasattr(self, "confirmed_count"):
+            return self.confirmed_count
+        return self._count(RSVP.Status.CONFIRMED)
+
+    @property
+    def waitlist_length(self) -> int:
+        if hasattr(self, "waitlist_count"):
+            return self.waitlist_count
+        return self._count(RSVP.Status.WAITLISTED)
+
+    @property
+    def seats_left(self) -> int:
+        return max(self.capacity - self.seats_confirmed, 0)
+
+    @property
+    def is_full(self) -> bool:
+        return self.seats_left == 0
+
+
+class RSVPQuerySet(models.QuerySet):
+    def active(self) -> RSVPQuerySet:
+        return self.exclude(status=RSVP.Status.CANCELLED)
+
+    def confirmed(self) -> RSVPQuerySet:
+        return self.filter(status=RSVP.Status.CONFIRMED)
+
+    def waitlisted(self) -> RSVPQuerySet:
+        # Arrival order: ids are handed out under the event lock, one at a time.
+        return self.filter(status=RSVP.Status.WAITLISTED).order_by("id")
+
+
+class Diet(models.TextChoices):
+    NONE = "none", _("Pas de régime particulier")
+    VEGETARIAN = "vegetarian", _("Végétarien")
+    VEGAN = "vegan", _("Végétalien (vegan)")
+    NO_PORK = "no_pork", _("Sans porc")
+    OTHER = "other", _("Autre (allergies, précisez)")
+
+
+class RSVP(models.Model):
+    class Status(models.TextChoices):
+        CONFIRMED = "confirmed", _("confirmée")
+        WAITLISTED = "waitlisted", _("en liste d'attente")
+        CANCELLED = "cancelled", _("annulée")
+
+    event = models.ForeignKey(
+        Event, verbose_name=_("événement"), on_delete=models.CASCADE, related_name="rsvps"
+    )
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("membre"),
+        on_delete=models.CASCADE,
+        related_name="rsvps",
+    )
+    status = models.CharField(_("statut"), max_length=20, choices=Status.choices)
+    diet = models.CharField(
+        _("régime alimentaire"), max_length=20, choices=Diet.choices, default=Diet.NONE
+    )
+    diet_notes = models.CharField(
+        _("précisions sur le régime"),
+        max_length=200,
+        blank=True,
+        help_text=_("Allergies, intolérances…"),
+    )
+    created_at = models.DateTimeField(_("inscrit le"), default=timezone.now)
+    updated_at = models.DateTimeField(_("modifiée le"), auto_now=True)
+    promoted_at = models.DateTimeField(_("sortie de la liste d'attente le"), null=True, blank=True)
+    cancelled_at = models.DateTimeField(_("annulée le"), null=True, blank=True)
+    checked_in_at = models.DateTimeField(_("arrivée le"), null=True, blank=True)
+
+    objects = RSVPQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("inscription")
+        verbose_name_plural = _("inscriptions")
+        ordering = ["id"]
+        constraints = [
+            # One active RSVP per member per event; cancelled ones stay as history.
+            models.UniqueConstraint(
+                fields=["event", "member"],
+                condition=~Q(status="cancelled"),
+                name="one_active_rsvp_per_member_per_event",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["confirmed", "waitlisted", "cancelled"]),
+                name="rsvp_status_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member} — {self.event} ({self.get_status_display()})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status != self.Status.CANCELLED
+
+    @property
+    def is_confirmed(self) -> bool:
+        return self.status == self.Status.CONFIRMED
+
+    @property
+    def is_waitlisted(self) -> bool:
+        return self.status == self.Status.WAITLISTED
+
+    def waitlist_position(self) -> int | None:
+        """1 for the first person waiting, None when not on the waiting list."""
+        if not self.is_waitlisted:
+            return None
+        return RSVP.objects.waitlisted().filter(event_id=self.event_id, id__lte=self.id).count()
+
+    def diet_label(self) -> str:
+        if self.diet == Diet.OTHER and self.diet_notes:
+            return f"{self.get_diet_display()} : {self.diet_notes}"
+        return str(self.get_diet_display())

@@ -1,0 +1,178 @@
+from __future__ import annotations
+
+import segno
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from .calendar import event_ics
+from .forms import RSVPForm
+from .models import RSVP, Event
+from .services import RSVPError, rsvp_cancel, rsvp_create
+
+PAST_EVENTS_PER_PAGE = 12
+
+
+def _visible_events(request: HttpRequest):
+    events = Event.objects.select_related("venue")
+    if request.user.is_authenticated and request.user.is_staff:
+        return events  # organizers preview drafts
+    return events.public()
+
+
+def get_event_or_404(request: HttpRequest, slug: str) -> Event:
+    return get_object_or_404(_visible_events(request).with_seat_counts(), slug=slug)
+
+
+def _member_rsvp(request: HttpRequest, event: Event) -> RSVP | None:
+    if not request.user.is_authenticated:
+        return None
+    return RSVP.objects.filter(event=event, member=request.user).active().first()
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    upcoming = list(
+        Event.objects.published().upcoming().with_seat_counts().select_related("venue")[:4]
+    )
+    next_event = upcoming[0] if upcoming else None
+    context = {
+        "next_event": next_event,
+        "later_events": upcoming[1:],
+        "past_events": Event.objects.public().past().select_related("venue")[:6],
+        "my_rsvp": _member_rsvp(request, next_event) if next_event else None,
+        "rsvp_form": _rsvp_form(request) if next_event else None,
+    }
+    return render(request, "home.html", context)
+
+
+def event_list(request: HttpRequest) -> HttpResponse:
+    base = Event.objects.public().with_seat_counts().select_related("venue")
+    upcoming = list(base.upcoming())
+    past_page = Paginator(base.past(), PAST_EVENTS_PER_PAGE).get_page(request.GET.get("page"))
+    my_rsvps = {}
+    if request.user.is_authenticated:
+        ids = [e.pk for e in upcoming]
+        my_rsvps = {
+            r.event_id: r
+            for r in RSVP.objects.active().filter(member=request.user, event_id__in=ids)
+        }
+    for event in upcoming:
+        event.my_rsvp = my_rsvps.get(event.pk)
+    return render(request, "events/list.html", {"upcoming": upcoming, "past_page": past_page})
+
+
+def _rsvp_form(request: HttpRequest, data=None) -> RSVPForm:
+    initial = RSVPForm.initial_for(request.user) if request.user.is_authenticated else {}
+    return RSVPForm(data=data, initial=initial)
+
+
+def event_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    event = get_event_or_404(request, slug)
+    rsvp = _member_rsvp(request, event)
+    context = {
+        "event": event,
+        "my_rsvp": rsvp,
+        "rsvp_form": _rsvp_form(request),
+        "email_verified": request.user.is_authenticated and request.user.has_verified_email(),
+    }
+    return render(request, "events/detail.html", context)
+
+
+@require_POST
+@login_required
+def rsvp(request: HttpRequest, slug: str) -> HttpResponse:
+    event = get_event_or_404(request, slug)
+    form = _rsvp_form(request, data=request.POST)
+    if not form.is_valid():
+        context = {
+            "event": event,
+            "my_rsvp": _member_rsvp(request, event),
+            "rsvp_form": form,
+            "email_verified": request.user.has_verified_email(),
+        }
+        messages.error(request, _("Votre inscription n'a pas été enregistrée : voir ci-dessous."))
+        return render(request, "events/detail.html", context, status=400)
+    try:
+        result = rsvp_create(
+            event=event,
+            member=request.user,
+            diet=form.cleaned_data["diet"],
+            diet_notes=form.cleaned_data["diet_notes"],
+        )
+    except RSVPError as error:
+        messages.error(request, str(error))
+        return redirect(event)
+    if not result.created:
+        messages.info(
+            request,
+            _("Vous êtes déjà inscrit·e à cet événement (vos préférences de repas sont à jour)."),
+        )
+    elif result.rsvp.is_confirmed:
+        messages.success(request, _("C'est noté : votre place est confirmée !"))
+    else:
+        messages.warning(
+            request,
+            _("L'événement est complet : vous êtes sur la liste d'attente, en position %(n)d.")
+            % {"n": result.rsvp.waitlist_position()},
+        )
+    return redirect(event)
+
+
+@require_POST
+@login_required
+def rsvp_cancel_view(request: HttpRequest, slug: str) -> HttpResponse:
+    event = get_event_or_404(request, slug)
+    rsvp = _member_rsvp(request, event)
+    if rsvp is None:
+        messages.info(request, _("Vous n'avez pas d'inscription active à cet événement."))
+        return redirect(event)
+    was_waitlisted = rsvp.is_waitlisted
+    try:
+        rsvp_cancel(rsvp=rsvp)
+    except RSVPError as error:
+        messages.error(request, str(error))
+        return redirect(event)
+    if was_waitlisted:
+        messages.success(request, _("Vous avez quitté la liste d'attente."))
+    else:
+        messages.success(
+            request, _("Votre inscription est annulée. Merci d'avoir libéré la place !")
+        )
+    return redirect(event)
+
+
+@login_required
+def ticket(request: HttpRequest, slug: str) -> HttpResponse:
+    """The member's ticket: a QR code the organizers scan at the door."""
+    event = get_event_or_404(request, slug)
+    rsvp = _member_rsvp(request, event)
+    if rsvp is None:
+        raise Http404(_("Pas d'inscription active."))
+    checkin_url = request.build_absolute_uri(
+        reverse("admin:events_rsvp_checkin", kwargs={"rsvp_id": rsvp.pk})
+    )
+    qr_svg = segno.make(checkin_url, error="m").svg_inline(scale=5, dark="#000", light="#fff")
+    return render(request, "events/ticket.html", {"event": event, "rsvp": rsvp, "qr_svg": qr_svg})
+
+
+def event_calendar(request: HttpRequest, slug: str) -> HttpResponse:
+    event = get_event_or_404(request, slug)
+    response = HttpResponse(event_ics(event), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{event.slug}.ics"'
+    return response
+
+
+@login_required
+def my_events(request: HttpRequest) -> HttpResponse:
+    rsvps = (
+        RSVP.objects.active()
+        .filter(member=request.user)
+        .select_related("event", "event__venue")
+        .order_by("-event__starts_at")
+    )
+    return render(request, "events/mine.html", {"rsvps": rsvps})

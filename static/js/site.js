@@ -1,0 +1,23 @@
+// Small progressive enhancements; every page works without this file.
+document.addEventListener("DOMContentLoaded", () => {
+  // Show the diet notes field only when "other" is chosen.
+  document.querySelectorAll("[data-diet-form]").forEach((form) => {
+    const notes = form.querySelector("[data-diet-notes]");
+    if (!notes) return;
+    const update = () => {
+      const other = form.querySelector('input[name="diet"][value="other"]');
+      notes.hidden = !(other && other.checked);
+    };
+    form.querySelectorAll('input[name="diet"]').forEach((r) => r.addEventListener("change", update));
+    update();
+  });
+  // Ask before cancelling a seat.
+  document.querySelectorAll("form[data-confirm]").forEach((form) => {
+    form.addEventListener("submit", (event) => {
+      if (!window.confirm(form.dataset.confirm)) event.preventDefault();
+    });
+  });
+  // Language selector: switch on change.
+  const language = document.getElementById("language-select");
+  if (language) language.addEventListener("change", () => language.form.submit());
+});
