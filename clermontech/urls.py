@@ -14,6 +14,9 @@ admin.site.index_title = _("Gestion des API Hours")
 urlpatterns = [
     path("", event_views.home, name="home"),
     path("events/", include("events.urls")),
+    path("", include("talks.urls")),
+    path("", include("members.urls")),
+    path("", include("sponsors.urls")),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path(

@@ -99,6 +99,10 @@ def rsvp_create(
     if not by_organizer:
         if not member.is_active:
             raise RSVPError(_("Ce compte est désactivé."))
+        if member.is_banned:
+            raise RSVPError(
+                _("Votre compte ne permet plus de s'inscrire aux événements de Clermont'ech.")
+            )
         if not member.has_verified_email():
             raise RSVPError(
                 _("Confirmez d'abord votre adresse e-mail : le lien est dans le message reçu.")

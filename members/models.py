@@ -47,6 +47,13 @@ class User(AbstractUser):
         _("code de conduite accepté le"), null=True, blank=True
     )
 
+    banned_at = models.DateTimeField(_("exclu le"), null=True, blank=True)
+    ban_reason = models.TextField(
+        _("motif de l'exclusion"),
+        blank=True,
+        help_text=_("Visible des organisateurs seulement ; le membre reçoit un message neutre."),
+    )
+
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
     REQUIRED_FIELDS = ["display_name"]
@@ -70,6 +77,11 @@ class User(AbstractUser):
     @property
     def is_organizer(self) -> bool:
         return self.is_staff
+
+    @property
+    def is_banned(self) -> bool:
+        """A banned member can no longer RSVP, propose talks or vote."""
+        return self.banned_at is not None
 
     def has_verified_email(self) -> bool:
         """True when allauth has verified the address the member logs in with."""
