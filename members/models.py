@@ -47,6 +47,29 @@ class User(AbstractUser):
         _("code de conduite accepté le"), null=True, blank=True
     )
 
+    # Profile (shown on /members/me/ and, when the member opts in, publicly).
+    bio = models.TextField(_("présentation"), blank=True, max_length=2000)
+    avatar = models.ImageField(_("avatar"), upload_to="avatars/", blank=True)
+    avatar_thumb = models.ImageField(_("avatar (miniature)"), upload_to="avatars/", blank=True)
+    website_url = models.URLField(_("site web"), blank=True)
+    mastodon_url = models.URLField(_("Mastodon"), blank=True)
+    github_url = models.URLField(_("GitHub"), blank=True)
+    linkedin_url = models.URLField(_("LinkedIn"), blank=True)
+    default_diet = models.CharField(
+        _("régime alimentaire par défaut"), max_length=20, blank=True
+    )
+    default_diet_notes = models.CharField(_("précisions sur le régime"), max_length=200, blank=True)
+    receives_announcements = models.BooleanField(
+        _("reçoit les annonces"),
+        default=True,
+        help_text=_("Les annonces des prochains événements, par e-mail."),
+    )
+    profile_public = models.BooleanField(
+        _("profil public"),
+        default=False,
+        help_text=_("Par défaut, seuls les organisateurs voient le profil d'un membre."),
+    )
+
     banned_at = models.DateTimeField(_("exclu le"), null=True, blank=True)
     ban_reason = models.TextField(
         _("motif de l'exclusion"),
