@@ -1,8 +1,12 @@
 """Shared fixtures: the three personas and a published event."""
 
+import html
+
 import pytest
 from django.core import mail
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from tests.factories import EventFactory, OrganizerFactory, UserFactory
 
@@ -12,6 +16,19 @@ def _email_in_memory(settings):
     # Emails are read from django.core.mail.outbox; locmem is Django's test backend.
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     mail.outbox = []
+
+
+@pytest.fixture(autouse=True)
+def _static_files_from_finders(settings):
+    # Tests run with DEBUG off and no collectstatic: whitenoise reads static/ directly.
+    settings.WHITENOISE_USE_FINDERS = True
+    settings.WHITENOISE_AUTOREFRESH = True
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # PBKDF2's deliberate slowness is for production; tests create many users.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture(autouse=True)
@@ -40,6 +57,20 @@ def outsider(db):
 @pytest.fixture
 def event(db):
     return EventFactory()
+
+
+def text(response) -> str:
+    """The page's HTML with entities decoded, to assert on what a person reads."""
+    return html.unescape(response.content.decode())
+
+
+def count_queries(client: Client, url: str) -> int:
+    """Queries made by one GET, after a first GET that warms sessions and caches."""
+    client.get(url)
+    with CaptureQueriesContext(connection) as context:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(context.captured_queries)
 
 
 def _client_for(user) -> Client:
