@@ -1,0 +1,256 @@
+import csv
+import io
+
+import pytest
+from django.urls import reverse
+
+from events.models import RSVP, Diet, Event
+from tests.conftest import text
+from tests.factories import EventFactory, RSVPFactory, UserFactory, VenueFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _event_form_data(event: Event, **changes) -> dict:
+    data = {
+        "number": event.number or "",
+        "title": event.title,
+        "slug": event.slug,
+        "status": event.status,
+        "description": event.description,
+        "starts_at_0": event.starts_at.astimezone().strftime("%d/%m/%Y"),
+        "starts_at_1": event.starts_at.astimezone().strftime("%H:%M:%S"),
+        "ends_at_0": event.ends_at.astimezone().strftime("%d/%m/%Y"),
+        "ends_at_1": event.ends_at.astimezone().strftime("%H:%M:%S"),
+        "venue": event.venue_id or "",
+        "capacity": event.capacity,
+        "registration_opens_at_0": "",
+        "registration_opens_at_1": "",
+        "registration_closes_at_0": "",
+        "registration_closes_at_1": "",
+        "livestream_url": "",
+        "photos_url": "",
+        "rsvps-TOTAL_FORMS": "0",
+        "rsvps-INITIAL_FORMS": "0",
+        "rsvps-MIN_NUM_FORMS": "0",
+        "rsvps-MAX_NUM_FORMS": "1000",
+    }
+    data.update(changes)
+    return data
+
+
+def test_event_changelist_shows_seats_and_waiting_list(organizer_client):
+    event = EventFactory(capacity=2, title="API Hour #77")
+    RSVPFactory(event=event)
+    RSVPFactory(event=event)
+    RSVPFactory(event=event, status=RSVP.Status.WAITLISTED)
+    RSVPFactory(event=event, status=RSVP.Status.CANCELLED)
+
+    page = text(organizer_client.get(reverse("admin:events_event_changelist")))
+
+    assert '<td class="field-seats">2 / 2</td>' in page
+    assert '<td class="field-waitlist">1</td>' in page
+    assert f"event__id__exact={event.pk}" in page
+
+
+def test_event_changelist_is_for_organizers_only(member_client):
+    response = member_client.get(reverse("admin:events_event_changelist"))
+
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("admin:login"))
+
+
+def test_event_changelist_search_and_filter(organizer_client):
+    EventFactory(title="API Hour #80", venue=VenueFactory(name="Le Bivouac"))
+    EventFactory(title="API Hour #81", venue=VenueFactory(name="Michelin"))
+
+    page = text(organizer_client.get(reverse("admin:events_event_changelist"), {"q": "Bivouac"}))
+
+    assert "API Hour #80" in page
+    assert "API Hour #81" not in page
+
+
+def test_admin_creates_an_api_hour_with_its_slug(organizer_client):
+    event = Event(
+        number=74,
+        title="API Hour #74",
+        slug="",
+        status="published",
+        starts_at=EventFactory.build().starts_at,
+        ends_at=EventFactory.build().ends_at,
+        capacity=50,
+    )
+
+    response = organizer_client.post(
+        reverse("admin:events_event_add"), _event_form_data(event, slug="")
+    )
+
+    assert response.status_code == 302, text(response)
+    assert Event.objects.get(number=74).slug == "api-hour-74"
+
+
+def test_admin_refuses_an_end_before_the_start(organizer_client, event):
+    data = _event_form_data(event, ends_at_0=event.starts_at.astimezone().strftime("%d/%m/%Y"))
+    data["ends_at_1"] = "00:00:00"
+
+    response = organizer_client.post(reverse("admin:events_event_change", args=[event.pk]), data)
+
+    assert response.status_code == 200
+    assert "La fin doit être après le début." in text(response)
+
+
+def test_admin_cannot_lower_capacity_below_confirmed(organizer_client):
+    event = EventFactory(capacity=3)
+    for _ in range(3):
+        RSVPFactory(event=event)
+
+    response = organizer_client.post(
+        reverse("admin:events_event_change", args=[event.pk]), _event_form_data(event, capacity=2)
+    )
+
+    assert response.status_code == 200
+    assert "3 places sont déjà confirmées" in text(response)
+    event.refresh_from_db()
+    assert event.capacity == 3
+
+
+def test_admin_raising_capacity_promotes_the_waiting_list(organizer_client):
+    event = EventFactory(capacity=1)
+    RSVPFactory(event=event)
+    waiting = RSVPFactory(event=event, status=RSVP.Status.WAITLISTED)
+
+    response = organizer_client.post(
+        reverse("admin:events_event_change", args=[event.pk]),
+        _event_form_data(event, capacity=2),
+        follow=True,
+    )
+
+    assert "1 personne(s) de la liste d'attente ont obtenu une place." in text(response)
+    waiting.refresh_from_db()
+    assert waiting.status == RSVP.Status.CONFIRMED
+    event.refresh_from_db()
+    assert event.capacity == 2
+
+
+def test_attendees_csv(organizer_client):
+    event = EventFactory()
+    RSVPFactory(
+        event=event,
+        member=UserFactory(display_name="Léa", email="lea@example.org"),
+        diet=Diet.VEGAN,
+    )
+    RSVPFactory(
+        event=event,
+        member=UserFactory(display_name="=HYPERLINK(1)", email="x@example.org"),
+        status=RSVP.Status.WAITLISTED,
+        diet=Diet.OTHER,
+        diet_notes="noix",
+    )
+    RSVPFactory(event=event, status=RSVP.Status.CANCELLED)
+
+    response = organizer_client.get(reverse("admin:events_event_attendees_csv", args=[event.pk]))
+
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert rows[0] == ["Nom", "E-mail", "Statut", "Régime", "Précisions", "Inscrit le"]
+    assert rows[1][:5] == ["Léa", "lea@example.org", "confirmée", "Végétalien (vegan)", ""]
+    assert rows[2][:5] == [
+        "'=HYPERLINK(1)",
+        "x@example.org",
+        "en liste d'attente",
+        "Autre (allergies, précisez)",
+        "noix",
+    ]
+    assert len(rows) == 3
+
+
+def test_catering_summary_counts_confirmed_only(organizer_client):
+    event = EventFactory()
+    RSVPFactory(event=event, diet=Diet.VEGAN)
+    RSVPFactory(event=event, diet=Diet.VEGAN)
+    RSVPFactory(event=event, diet=Diet.NO_PORK)
+    RSVPFactory(
+        event=event, diet=Diet.OTHER, diet_notes="Allergie arachide",
+        member=UserFactory(display_name="Hugo"),
+    )  # fmt: skip
+    RSVPFactory(event=event, diet=Diet.VEGETARIAN, status=RSVP.Status.WAITLISTED)
+
+    page = text(organizer_client.get(reverse("admin:events_event_catering", args=[event.pk])))
+
+    assert "<td>Végétalien (vegan)</td><td>2</td>" in page
+    assert "<td>Sans porc</td><td>1</td>" in page
+    assert "<td>Végétarien</td><td>0</td>" in page
+    assert "<th>4</th>" in page
+    assert "Hugo : Allergie arachide" in page
+
+
+def test_rsvp_admin_add_goes_through_the_seat_service(organizer_client):
+    event = EventFactory(capacity=1)
+    RSVPFactory(event=event)
+    late = UserFactory()
+
+    response = organizer_client.post(
+        reverse("admin:events_rsvp_add"),
+        {"event": event.pk, "member": late.pk, "diet": "none", "diet_notes": ""},
+    )
+
+    assert response.status_code == 302
+    assert RSVP.objects.get(member=late).status == RSVP.Status.WAITLISTED
+
+
+def test_rsvp_admin_add_refuses_cancelled_event(organizer_client):
+    event = EventFactory(cancelled=True)
+
+    response = organizer_client.post(
+        reverse("admin:events_rsvp_add"),
+        {"event": event.pk, "member": UserFactory().pk, "diet": "none", "diet_notes": ""},
+    )
+
+    assert "Cet événement est annulé." in text(response)
+    assert RSVP.objects.count() == 0
+
+
+def test_rsvp_admin_cancel_action_promotes(organizer_client, django_capture_on_commit_callbacks):
+    event = EventFactory(capacity=1)
+    seat = RSVPFactory(event=event)
+    waiting = RSVPFactory(event=event, status=RSVP.Status.WAITLISTED)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = organizer_client.post(
+            reverse("admin:events_rsvp_changelist"),
+            {"action": "cancel_selected", "_selected_action": [seat.pk]},
+            follow=True,
+        )
+
+    assert "1 inscription(s) annulée(s), 1 personne(s) promue(s)" in text(response)
+    waiting.refresh_from_db()
+    assert waiting.status == RSVP.Status.CONFIRMED
+
+
+def test_rsvps_cannot_be_deleted_in_the_admin(organizer_client):
+    rsvp = RSVPFactory()
+
+    response = organizer_client.get(reverse("admin:events_rsvp_delete", args=[rsvp.pk]))
+
+    assert response.status_code == 403
+
+
+def test_check_in_page_from_the_ticket_qr_code(organizer_client, event):
+    rsvp = RSVPFactory(event=event, member=UserFactory(display_name="Inès"))
+    url = reverse("admin:events_rsvp_checkin", kwargs={"rsvp_id": rsvp.pk})
+
+    before = text(organizer_client.get(url))
+    after = text(organizer_client.post(url, follow=True))
+
+    assert "Pointer l’arrivée" in before
+    assert "Arrivée pointée : Inès" in after
+    rsvp.refresh_from_db()
+    assert rsvp.checked_in_at is not None
+
+
+def test_venue_admin_links_to_openstreetmap(organizer_client):
+    VenueFactory(name="Le Bivouac", address="9 rue Kessler\n63000 Clermont-Ferrand")
+
+    page = text(organizer_client.get(reverse("admin:events_venue_changelist")))
+
+    assert "https://www.openstreetmap.org/search?query=9+rue+Kessler%2C+63000" in page
