@@ -30,7 +30,7 @@ def test_organizer_sees_seats_column_and_catering_counts(page, organizer, event)
 
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Traiteur : {event.title}")
     expect(page.locator("#content")).to_contain_text(
-        "1 places confirmées sur 50. Les personnes en liste d'attente ne sont pas comptées."
+        "1 place confirmée sur 50. Les personnes en liste d'attente ne sont pas comptées."
     )
     table = page.locator("#content table")
     expect(table).to_be_visible()
