@@ -19,7 +19,7 @@ def test_waitlist_member_joins_then_gets_the_freed_seat(page, member):
 
     page.goto(event.get_absolute_url())
     seats = page.get_by_test_id("seats-left")
-    expect(seats).to_have_text("0 places restantes sur 1")
+    expect(seats).to_have_text("Complet")
     page.get_by_role("button", name="Rejoindre la liste d'attente").click()
 
     expect(page.locator(".messages")).to_have_text(
@@ -37,7 +37,7 @@ def test_waitlist_member_joins_then_gets_the_freed_seat(page, member):
     page.reload()
 
     expect(page.get_by_test_id("my-rsvp")).to_have_text("Votre place est confirmée.")
-    expect(seats).to_have_text("0 places restantes sur 1")
+    expect(seats).to_have_text("Complet")
     expect(page.get_by_role("button", name="Annuler mon inscription")).to_be_visible()
     assert RSVP.objects.get(event=event, member=member).status == RSVP.Status.CONFIRMED
     assert len(mail.outbox) == 1
