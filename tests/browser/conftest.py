@@ -19,8 +19,8 @@ from playwright.sync_api import expect, sync_playwright
 
 # Playwright's sync API keeps an asyncio event loop in the main thread; Django
 # would then refuse every ORM call of the test itself (SynchronousOnlyOperation).
-# The ORM calls here are plain synchronous code, so the guard can be lifted.
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+# The ORM calls here are plain synchronous code, so the guard is lifted for as
+# long as the browser runs (see _allow_orm_beside_playwright below).
 
 CHROMIUM_PATH = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 REQUIRE_BROWSER = os.environ.get("REQUIRE_BROWSER", "") == "1"
@@ -55,9 +55,17 @@ def pytest_runtest_makereport(item, call):
     return report
 
 
-@pytest.fixture(scope="session")
-def browser():
-    """One Chromium for the whole session; each test gets its own context."""
+@pytest.fixture(scope="package")
+def _allow_orm_beside_playwright():
+    """Lift Django's async guard while Playwright's loop lives, and only then."""
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    yield
+    del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
+
+
+@pytest.fixture(scope="package")
+def browser(_allow_orm_beside_playwright):
+    """One Chromium for the browser tests; each test gets its own context."""
     if not os.access(CHROMIUM_PATH, os.X_OK):
         _unavailable(f"no Chromium at {CHROMIUM_PATH}")
     expect.set_options(timeout=TIMEOUT_MS)
