@@ -210,7 +210,9 @@ def announcement_send(*, announcement: Announcement, by: User) -> int:
     # must produce one list of recipients and one queue of batches.
     with transaction.atomic():
         current = (
-            Announcement.objects.select_for_update().select_related("event").get(pk=announcement.pk)
+            Announcement.objects.select_for_update(of=("self",))
+            .select_related("event")
+            .get(pk=announcement.pk)
         )
         if not current.is_draft:
             raise AnnouncementError(_("Cette annonce a déjà été envoyée."))
