@@ -469,17 +469,17 @@ def member_unban(*, member: User, by: User) -> None:
 
 
 def _send_member_email(template: str, context: dict, to: str | None = None) -> None:
-    subjects = {
-        "member_banned": _("Votre compte Clermont'ech"),
-        "member_unbanned": _("Votre compte Clermont'ech est rétabli"),
-        "account_deleted": _("Votre compte Clermont'ech est supprimé"),
-    }
     with translation.override(settings.LANGUAGE_CODE):
+        subjects = {
+            "member_banned": _("Votre compte Clermont'ech"),
+            "member_unbanned": _("Votre compte Clermont'ech est rétabli"),
+            "account_deleted": _("Votre compte Clermont'ech est supprimé"),
+        }
         body = render_to_string(
             f"emails/{template}.txt",
             {**context, "code_of_conduct_url": _site_url(reverse("code-of-conduct"))},
         )
-        subject = _subject(str(subjects[template]))
+        subject = _subject(subjects[template])
     EmailMessage(subject=subject, body=body, to=[to or context["member"].email]).send()
 
 

@@ -171,3 +171,18 @@ def test_announcement_admin_is_for_staff_only(member_client):
 
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("admin:login"))
+
+
+def test_delivery_admin_list_query_count_does_not_grow(organizer_client, django_assert_num_queries):
+    url = reverse("admin:members_delivery_changelist")
+    announcement = AnnouncementFactory(status="sent")
+    Delivery.objects.create(announcement=announcement, member=UserFactory(), status="sent")
+    with CaptureQueriesContext(connection) as one:
+        assert organizer_client.get(url).status_code == 200
+    for _ in range(3):
+        Delivery.objects.create(announcement=announcement, member=UserFactory(), status="failed")
+
+    with django_assert_num_queries(len(one)):
+        response = organizer_client.get(url)
+
+    assert len(response.context["cl"].result_list) == 4
