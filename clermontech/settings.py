@@ -252,6 +252,10 @@ ORGANIZERS_EMAILS = env_list("ORGANIZERS_EMAILS", [])
 
 # Background work (django-tasks): run at once in development and tests.
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+# Announcements go out in background tasks of this many emails each.
+ANNOUNCEMENT_BATCH_SIZE = env_int("ANNOUNCEMENT_BATCH_SIZE", 50)
+if ANNOUNCEMENT_BATCH_SIZE < 1:
+    raise ImproperlyConfigured("ANNOUNCEMENT_BATCH_SIZE must be at least 1.")
 
 # Security. Behind a TLS-terminating proxy set SECURE_PROXY_SSL_HEADER=1 so Django
 # trusts X-Forwarded-Proto; SECURE_SSL_REDIRECT and HSTS default on without DEBUG.

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
 from events import views as event_views
+from members import views_community as community_views
 
 admin.site.site_header = _("Administration Clermont'ech")
 admin.site.site_title = _("Clermont'ech")
@@ -24,6 +25,7 @@ urlpatterns = [
         TemplateView.as_view(template_name="pages/code_of_conduct.html"),
         name="code-of-conduct",
     ),
+    path("a-propos/", community_views.about, name="about"),
     path("admin/", admin.site.urls),
 ]
 

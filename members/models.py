@@ -1,11 +1,36 @@
 from __future__ import annotations
 
+import hashlib
+
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
+from django.db.models import Exists, OuterRef
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
-class UserManager(BaseUserManager["User"]):
+class UserQuerySet(models.QuerySet):
+    def current(self) -> UserQuerySet:
+        """Members whose account still exists (not erased at their request)."""
+        return self.filter(deleted_at__isnull=True)
+
+    def organizers(self) -> UserQuerySet:
+        return self.current().filter(is_staff=True, is_active=True)
+
+    def announcement_recipients(self) -> UserQuerySet:
+        """Who receives the mailing list: opted in, active, not banned, email verified."""
+        from allauth.account.models import EmailAddress
+
+        verified = EmailAddress.objects.filter(
+            user=OuterRef("pk"), email__iexact=OuterRef("email"), verified=True
+        )
+        return self.current().filter(
+            Exists(verified), receives_announcements=True, is_active=True, banned_at__isnull=True
+        )
+
+
+class UserManager(BaseUserManager.from_queryset(UserQuerySet)):
     """Users log in with their email address; there is no username."""
 
     use_in_migrations = True
@@ -74,6 +99,15 @@ class User(AbstractUser):
         blank=True,
         help_text=_("Visible des organisateurs seulement ; le membre reçoit un message neutre."),
     )
+    deleted_at = models.DateTimeField(
+        _("compte supprimé le"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Le membre a supprimé son compte : ses données personnelles sont effacées, "
+            "seule une ligne anonyme reste pour les statistiques de présence."
+        ),
+    )
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
@@ -104,6 +138,10 @@ class User(AbstractUser):
         """A banned member can no longer RSVP, propose talks or vote."""
         return self.banned_at is not None
 
+    @property
+    def is_deleted(self) -> bool:
+        return self.deleted_at is not None
+
     def has_verified_email(self) -> bool:
         """True when allauth has verified the address the member logs in with."""
         from allauth.account.models import EmailAddress
@@ -111,3 +149,201 @@ class User(AbstractUser):
         return EmailAddress.objects.filter(
             user=self, email__iexact=self.email, verified=True
         ).exists()
+
+
+# Community: the mailing list, incident reports.
+
+
+class Announcement(models.Model):
+    """An email written by the organizers for every member who opted in."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("brouillon")
+        SENDING = "sending", _("envoi en cours")
+        SENT = "sent", _("envoyée")
+
+    subject = models.CharField(_("objet"), max_length=200)
+    body = models.TextField(
+        _("message"),
+        help_text=_(
+            "En Markdown : **gras**, *italique*, [lien](https://…), listes avec « - ». "
+            "Le lien de désinscription est ajouté automatiquement en bas du message."
+        ),
+    )
+    event = models.ForeignKey(
+        "events.Event",
+        verbose_name=_("événement"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="announcements",
+        help_text=_("Facultatif : ajoute la date, le lieu et le lien d'inscription sous le texte."),
+    )
+    status = models.CharField(
+        _("statut"), max_length=20, choices=Status.choices, default=Status.DRAFT
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("écrite par"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("créée le"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("modifiée le"), auto_now=True)
+    # The send button needs a test email of exactly this text: the fingerprint of
+    # subject, body and event at the time of the last test send.
+    tested_fingerprint = models.CharField(max_length=64, blank=True, editable=False)
+    tested_at = models.DateTimeField(_("dernier test le"), null=True, blank=True, editable=False)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("envoyée par"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+    )
+    send_started_at = models.DateTimeField(
+        _("envoi lancé le"), null=True, blank=True, editable=False
+    )
+    send_finished_at = models.DateTimeField(
+        _("envoi terminé le"), null=True, blank=True, editable=False
+    )
+
+    class Meta:
+        verbose_name = _("annonce")
+        verbose_name_plural = _("annonces")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status__in=["draft", "sending", "sent"]),
+                name="announcement_status_valid",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.subject
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == self.Status.DRAFT
+
+    def content_fingerprint(self) -> str:
+        text = "\x00".join([self.subject, self.body, str(self.event_id or "")])
+        return hashlib.sha256(text.encode()).hexdigest()
+
+    @property
+    def is_tested(self) -> bool:
+        """True when the organizer received a test of the current text."""
+        return bool(self.tested_fingerprint) and self.tested_fingerprint == (
+            self.content_fingerprint()
+        )
+
+
+class Delivery(models.Model):
+    """One announcement to one member: the record that makes sending idempotent."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("en attente")
+        SENDING = "sending", _("en cours")
+        SENT = "sent", _("envoyé")
+        FAILED = "failed", _("échec")
+        SKIPPED = "skipped", _("ignoré (désinscrit entre-temps)")
+
+    announcement = models.ForeignKey(
+        Announcement,
+        verbose_name=_("annonce"),
+        on_delete=models.CASCADE,
+        related_name="deliveries",
+    )
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("membre"),
+        on_delete=models.CASCADE,
+        related_name="announcement_deliveries",
+    )
+    status = models.CharField(
+        _("statut"), max_length=20, choices=Status.choices, default=Status.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(_("tentatives"), default=0)
+    last_attempt_at = models.DateTimeField(_("dernière tentative"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("envoyé le"), null=True, blank=True)
+    error = models.CharField(_("erreur"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("envoi")
+        verbose_name_plural = _("envois")
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["announcement", "member"], name="one_delivery_per_member_per_announcement"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status__in=["pending", "sending", "sent", "failed", "skipped"]),
+                name="delivery_status_valid",
+            ),
+        ]
+        indexes = [models.Index(fields=["announcement", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.announcement} → {self.member}"
+
+
+class IncidentReport(models.Model):
+    """A confidential report of a code of conduct breach. Only organizers with the
+    "view incident report" permission can read it, in the admin."""
+
+    class Status(models.TextChoices):
+        NEW = "new", _("nouveau")
+        IN_PROGRESS = "in_progress", _("en cours de traitement")
+        CLOSED = "closed", _("clos")
+
+    event = models.ForeignKey(
+        "events.Event",
+        verbose_name=_("événement"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="incident_reports",
+    )
+    what_happened = models.TextField(_("ce qui s'est passé"), max_length=10000)
+    contact_email = models.EmailField(_("e-mail de contact"), blank=True)
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("signalé par"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="incident_reports",
+        help_text=_("Vide quand la personne a choisi de rester anonyme."),
+    )
+    status = models.CharField(
+        _("statut"), max_length=20, choices=Status.choices, default=Status.NEW
+    )
+    organizer_notes = models.TextField(
+        _("notes des organisateurs"),
+        blank=True,
+        help_text=_("Suivi interne : qui s'en occupe, ce qui a été décidé. Jamais envoyé."),
+    )
+    created_at = models.DateTimeField(_("reçu le"), default=timezone.now)
+    updated_at = models.DateTimeField(_("modifié le"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("signalement")
+        verbose_name_plural = _("signalements")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status__in=["new", "in_progress", "closed"]),
+                name="incident_report_status_valid",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return _("Signalement n°%(id)s") % {"id": self.pk}
+
+    @property
+    def is_anonymous(self) -> bool:
+        return self.reporter_id is None and not self.contact_email

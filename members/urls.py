@@ -1,5 +1,16 @@
 from django.urls import path  # noqa: F401
 
+from . import views_community
+
 app_name = "members"
 
 urlpatterns: list = []
+
+# Community
+urlpatterns += [
+    path("members/me/export/", views_community.export, name="export"),
+    path("members/me/delete/", views_community.delete, name="delete"),
+    path("signalement/", views_community.report, name="report"),
+    path("signalement/merci/", views_community.report_done, name="report-done"),
+    path("desabonnement/<str:token>/", views_community.unsubscribe, name="unsubscribe"),
+]

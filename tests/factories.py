@@ -78,3 +78,25 @@ class RSVPFactory(factory.django.DjangoModelFactory):
     member = factory.SubFactory(UserFactory)
     status = RSVP.Status.CONFIRMED
     diet = Diet.NONE
+
+
+# Community (members app): announcements and incident reports.
+
+
+class AnnouncementFactory(factory.django.DjangoModelFactory):
+    """A draft announcement, not tested yet."""
+
+    class Meta:
+        model = "members.Announcement"
+
+    subject = factory.Sequence(lambda n: f"Annonce {n}")
+    body = "Bonjour,\n\nLa prochaine API Hour approche : **inscrivez-vous** !"
+
+
+class IncidentReportFactory(factory.django.DjangoModelFactory):
+    """An anonymous report, without event or contact."""
+
+    class Meta:
+        model = "members.IncidentReport"
+
+    what_happened = "Des remarques déplacées pendant la pause."

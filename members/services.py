@@ -1,0 +1,668 @@
+"""Community services: the mailing list, privacy (export, deletion), bans, incident reports.
+
+Every function that writes several rows or sends mail lives here, keyword-only,
+so that views, admin actions and background tasks all go through the same code.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+
+from django.conf import settings
+from django.contrib.admin.models import LogEntry
+from django.contrib.contenttypes.models import ContentType
+from django.core import signing
+from django.core.files.storage import default_storage
+from django.core.mail import EmailMessage, EmailMultiAlternatives, get_connection
+from django.db import transaction
+from django.db.models import F
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import formats, timezone, translation
+from django.utils.translation import gettext as _
+
+from events.markup import render_markdown
+from events.models import RSVP, Diet, Event
+from events.services import rsvp_cancel
+
+from .models import Announcement, Delivery, IncidentReport, User
+from .tasks import announcement_deliver
+
+logger = logging.getLogger(__name__)
+
+
+class AnnouncementError(Exception):
+    """A refusal shown to the organizer as it is."""
+
+
+class MemberError(Exception):
+    """A refusal shown to the member or the organizer as it is."""
+
+
+def _site_url(path: str) -> str:
+    return settings.SITE_URL + path
+
+
+def _subject(text: str) -> str:
+    return settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + text
+
+
+def _local(moment) -> str | None:
+    """A timestamp for the JSON export: ISO 8601, Paris time."""
+    return timezone.localtime(moment).isoformat() if moment else None
+
+
+# --- Unsubscribe links ----------------------------------------------------------------
+
+_UNSUBSCRIBE_SALT = "members.unsubscribe"
+
+
+def unsubscribe_token_make(member: User) -> str:
+    """A signed token naming the member: it works without logging in and cannot be
+    changed into another member's token without the SECRET_KEY. It does not expire,
+    so the link in an old email still works."""
+    return signing.Signer(salt=_UNSUBSCRIBE_SALT).sign(str(member.pk))
+
+
+def unsubscribe_token_member(token: str) -> User | None:
+    """The member a token was made for, or None when the token is forged or stale."""
+    try:
+        pk = signing.Signer(salt=_UNSUBSCRIBE_SALT).unsign(token)
+    except signing.BadSignature:
+        return None
+    if not pk.isdigit():
+        return None
+    return User.objects.current().filter(pk=int(pk)).first()
+
+
+def unsubscribe_url(member: User) -> str:
+    return _site_url(reverse("members:unsubscribe", args=[unsubscribe_token_make(member)]))
+
+
+def member_unsubscribe(*, member: User) -> bool:
+    """Stop the announcements for this member. Returns False when already done."""
+    changed = User.objects.filter(pk=member.pk, receives_announcements=True).update(
+        receives_announcements=False
+    )
+    member.receives_announcements = False
+    return bool(changed)
+
+
+# --- Announcements --------------------------------------------------------------------
+
+# Deliveries that a (re)try may send: never SENT ones, never one being sent right now.
+_RETRYABLE = [Delivery.Status.PENDING, Delivery.Status.FAILED]
+
+
+def _event_when(event: Event) -> str:
+    starts = timezone.localtime(event.starts_at)
+    return _("%(day)s à %(time)s") % {
+        "day": formats.date_format(starts, "l j F Y"),
+        "time": formats.time_format(starts, "H:i"),
+    }
+
+
+def announcement_create_for_event(*, event: Event, by: User) -> Announcement:
+    """A draft announcement for an event, prefilled from it, ready for preview."""
+    with translation.override(settings.LANGUAGE_CODE):
+        when = _event_when(event)
+        subject = _("%(title)s, le %(when)s") % {"title": event.title, "when": when}
+        parts = [
+            _("Bonjour à toutes et à tous,"),
+            _("La prochaine rencontre, **%(title)s**, aura lieu le %(when)s%(venue)s.")
+            % {
+                "title": event.title,
+                "when": when,
+                "venue": (_(" à %(venue)s") % {"venue": event.venue.name}) if event.venue else "",
+            },
+        ]
+        if event.description.strip():
+            parts.append(event.description.strip())
+        parts.append(
+            _(
+                "Les places sont limitées : pensez à vous inscrire, et à vous désinscrire "
+                "si vous ne pouvez plus venir."
+            )
+        )
+        parts.append(_("À bientôt,\nL'équipe Clermont'ech"))
+    return Announcement.objects.create(
+        subject=subject[:200], body="\n\n".join(parts), event=event, created_by=by
+    )
+
+
+def announcement_context(*, announcement: Announcement, member: User, test: bool = False) -> dict:
+    """What the email templates need (also used by the admin preview)."""
+    event = announcement.event
+    with translation.override(settings.LANGUAGE_CODE):
+        return {
+            "announcement": announcement,
+            "member": member,
+            "body_html": render_markdown(announcement.body),
+            "event": event,
+            "event_when": _event_when(event) if event else "",
+            "event_url": _site_url(event.get_absolute_url()) if event else "",
+            "unsubscribe_url": unsubscribe_url(member),
+            "test": test,
+        }
+
+
+def _announcement_message(
+    *, announcement: Announcement, member: User, test: bool = False, connection=None
+) -> EmailMultiAlternatives:
+    """The multipart email (plain text + sanitized HTML) for one member."""
+    context = announcement_context(announcement=announcement, member=member, test=test)
+    link = context["unsubscribe_url"]
+    with translation.override(settings.LANGUAGE_CODE):
+        text = render_to_string("emails/announcement.txt", context)
+        html = render_to_string("emails/announcement.html", context)
+        subject = announcement.subject
+        if test:
+            subject = _("[TEST] %(subject)s") % {"subject": subject}
+    message = EmailMultiAlternatives(
+        subject=_subject(subject),
+        body=text,
+        to=[member.email],
+        connection=connection,
+        headers={
+            # RFC 2369 and RFC 8058: mail clients show an "unsubscribe" button that
+            # POSTs "List-Unsubscribe=One-Click" to the link, without any login.
+            "List-Unsubscribe": f"<{link}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        },
+    )
+    message.attach_alternative(html, "text/html")
+    return message
+
+
+def _check_event_publishable(announcement: Announcement) -> None:
+    event = announcement.event
+    if event is not None and not event.is_published:
+        raise AnnouncementError(
+            _(
+                "L'événement « %(event)s » n'est pas publié : les membres ne pourraient pas "
+                "ouvrir son lien. Publiez-le d'abord ou retirez-le de l'annonce."
+            )
+            % {"event": event}
+        )
+
+
+def announcement_send_test(*, announcement: Announcement, to: User) -> None:
+    """Send the announcement to one organizer only, and remember which text was tested."""
+    if not announcement.is_draft:
+        raise AnnouncementError(_("Cette annonce est déjà partie : plus besoin de test."))
+    _check_event_publishable(announcement)
+    _announcement_message(announcement=announcement, member=to, test=True).send()
+    announcement.tested_fingerprint = announcement.content_fingerprint()
+    announcement.tested_at = timezone.now()
+    Announcement.objects.filter(pk=announcement.pk).update(
+        tested_fingerprint=announcement.tested_fingerprint, tested_at=announcement.tested_at
+    )
+
+
+def announcement_send(*, announcement: Announcement, by: User) -> int:
+    """Record one Delivery per recipient and queue the sending in batches.
+
+    Returns the number of recipients. Only a draft whose current text was tested
+    can be sent, and only once.
+    """
+    # Lock the announcement: two organizers clicking "send" in the same second
+    # must produce one list of recipients and one queue of batches.
+    with transaction.atomic():
+        current = (
+            Announcement.objects.select_for_update(of=("self",))
+            .select_related("event")
+            .get(pk=announcement.pk)
+        )
+        if not current.is_draft:
+            raise AnnouncementError(_("Cette annonce a déjà été envoyée."))
+        if not current.is_tested:
+            raise AnnouncementError(
+                _(
+                    "Envoyez-vous d'abord un test de cette version du texte "
+                    "(bouton « M'envoyer un test »)."
+                )
+            )
+        _check_event_publishable(current)
+        recipients = list(User.objects.announcement_recipients().values_list("pk", flat=True))
+        if not recipients:
+            raise AnnouncementError(_("Aucun membre ne reçoit les annonces pour le moment."))
+        Delivery.objects.bulk_create(
+            [Delivery(announcement=current, member_id=pk) for pk in recipients],
+            ignore_conflicts=True,
+            batch_size=500,
+        )
+        current.status = Announcement.Status.SENDING
+        current.sent_by = by
+        current.send_started_at = timezone.now()
+        current.save(update_fields=["status", "sent_by", "send_started_at", "updated_at"])
+        # Queue after commit, so that a worker never looks for deliveries not yet written.
+        transaction.on_commit(lambda: _announcement_enqueue(announcement_id=current.pk))
+    announcement.refresh_from_db()
+    return len(recipients)
+
+
+def announcement_retry(*, announcement: Announcement) -> int:
+    """Queue again the deliveries not sent yet (failed or still pending).
+
+    Returns how many. Deliveries already sent are never sent again.
+    """
+    with transaction.atomic():
+        # Same lock as announcement_send: one retry at a time.
+        current = Announcement.objects.select_for_update().get(pk=announcement.pk)
+        if current.is_draft:
+            raise AnnouncementError(_("Cette annonce n'a pas encore été envoyée."))
+        count = Delivery.objects.filter(announcement=current, status__in=_RETRYABLE).count()
+        if count:
+            current.status = Announcement.Status.SENDING
+            current.send_finished_at = None
+            current.save(update_fields=["status", "send_finished_at", "updated_at"])
+            transaction.on_commit(lambda: _announcement_enqueue(announcement_id=current.pk))
+    announcement.refresh_from_db()
+    return count
+
+
+def _announcement_enqueue(*, announcement_id: int) -> None:
+    """One background task per batch of deliveries still to send."""
+    ids = list(
+        Delivery.objects.filter(announcement_id=announcement_id, status__in=_RETRYABLE)
+        .order_by("id")
+        .values_list("id", flat=True)
+    )
+    size = settings.ANNOUNCEMENT_BATCH_SIZE
+    for start in range(0, len(ids), size):
+        announcement_deliver.enqueue(announcement_id, ids[start : start + size])
+    _announcement_finish_if_done(announcement_id=announcement_id)
+
+
+def _announcement_finish_if_done(*, announcement_id: int) -> None:
+    busy = Delivery.objects.filter(
+        announcement_id=announcement_id,
+        status__in=[Delivery.Status.PENDING, Delivery.Status.SENDING],
+    ).exists()
+    if not busy:
+        Announcement.objects.filter(pk=announcement_id, status=Announcement.Status.SENDING).update(
+            status=Announcement.Status.SENT, send_finished_at=timezone.now()
+        )
+
+
+def announcement_deliver_batch(*, announcement_id: int, delivery_ids: list[int]) -> dict:
+    """Send one batch (run by the background task). Idempotent and failure-tolerant:
+
+    - each delivery is claimed with a conditional UPDATE (pending/failed -> sending)
+      before its email goes out, so two workers, or a retry running beside a slow
+      batch, never send the same email twice;
+    - an error on one address marks that delivery failed and the batch goes on;
+    - each write is its own short autocommitted statement: no transaction stays open
+      while talking to the mail server (on SQLite that would block every RSVP).
+    A delivery left "sending" by a crashed worker is not sent again automatically:
+    we prefer one missed email to a duplicate (see README).
+    """
+    announcement = Announcement.objects.select_related("event", "event__venue").get(
+        pk=announcement_id
+    )
+    deliveries = list(
+        Delivery.objects.filter(
+            announcement=announcement, pk__in=delivery_ids, status__in=_RETRYABLE
+        ).select_related("member")
+    )
+    still_subscribed = set(
+        User.objects.announcement_recipients()
+        .filter(pk__in=[d.member_id for d in deliveries])
+        .values_list("pk", flat=True)
+    )
+    counts: Counter[str] = Counter()
+    connection = get_connection()
+    _open_quietly(connection)
+    try:
+        for delivery in deliveries:
+            retryable = Delivery.objects.filter(pk=delivery.pk, status__in=_RETRYABLE)
+            if delivery.member_id not in still_subscribed:
+                counts["skipped"] += retryable.update(status=Delivery.Status.SKIPPED)
+                continue
+            claimed = retryable.update(
+                status=Delivery.Status.SENDING,
+                attempts=F("attempts") + 1,
+                last_attempt_at=timezone.now(),
+            )
+            if not claimed:
+                continue  # another worker took it
+            try:
+                _announcement_message(
+                    announcement=announcement, member=delivery.member, connection=connection
+                ).send()
+            except Exception as error:  # one bad address must not stop the others
+                logger.warning("Announcement %s to member %s failed: %r", announcement_id,
+                               delivery.member_id, error)  # fmt: skip
+                Delivery.objects.filter(pk=delivery.pk).update(
+                    status=Delivery.Status.FAILED,
+                    error=(str(error) or error.__class__.__name__)[:500],
+                )
+                counts["failed"] += 1
+                # The SMTP session may be broken after an error: start a fresh one.
+                connection.close()
+                _open_quietly(connection)
+                continue
+            Delivery.objects.filter(pk=delivery.pk).update(
+                status=Delivery.Status.SENT, sent_at=timezone.now(), error=""
+            )
+            counts["sent"] += 1
+    finally:
+        connection.close()
+    _announcement_finish_if_done(announcement_id=announcement_id)
+    return dict(counts)
+
+
+def _open_quietly(connection) -> None:
+    """Open the mail connection; if the server is down, each send will fail on its own
+    and be recorded as failed, ready for a retry."""
+    try:
+        connection.open()
+    except Exception as error:
+        logger.warning("Could not open the mail connection: %r", error)
+
+
+# --- Incident reports -----------------------------------------------------------------
+
+
+def incident_report_recipients() -> list[str]:
+    return list(settings.ORGANIZERS_EMAILS) or list(
+        User.objects.organizers().order_by("pk").values_list("email", flat=True)
+    )
+
+
+def incident_report_create(
+    *,
+    what_happened: str,
+    event: Event | None = None,
+    contact_email: str = "",
+    reporter: User | None = None,
+) -> IncidentReport:
+    """Record a report and tell the organizers, without its text: a confidential
+    report must not sit in mailboxes, only in the admin."""
+    what_happened = (what_happened or "").strip()
+    if not what_happened:
+        raise MemberError(_("Décrivez ce qui s'est passé."))
+    report = IncidentReport.objects.create(
+        event=event,
+        what_happened=what_happened,
+        contact_email=(contact_email or "").strip(),
+        reporter=reporter,
+    )
+    transaction.on_commit(lambda: _send_incident_report_notice(report))
+    return report
+
+
+def _send_incident_report_notice(report: IncidentReport) -> None:
+    recipients = incident_report_recipients()
+    if not recipients:
+        logger.error("Incident report %s: no organizer email to notify.", report.pk)
+        return
+    with translation.override(settings.LANGUAGE_CODE):
+        context = {
+            "report": report,
+            "admin_url": _site_url(
+                reverse("admin:members_incidentreport_change", args=[report.pk])
+            ),
+        }
+        body = render_to_string("emails/incident_report_new.txt", context)
+        subject = _subject(_("Nouveau signalement (n°%(id)s)") % {"id": report.pk})
+    EmailMessage(subject=subject, body=body, to=recipients).send()
+
+
+# --- Bans -----------------------------------------------------------------------------
+
+
+def _future_rsvps(member: User):
+    return (
+        RSVP.objects.active()
+        .filter(member=member, event__starts_at__gt=timezone.now())
+        .select_related("event")
+        .order_by("event__starts_at")
+    )
+
+
+def member_ban(*, member: User, reason: str, by: User, message: str = "") -> list[RSVP]:
+    """Ban a member: no more RSVPs, proposals or votes; their future RSVPs are cancelled
+    (the waiting lists move up) and they get a neutral email.
+
+    `reason` stays with the organizers; `message`, when given, is added to the email.
+    Returns the cancelled RSVPs.
+    """
+    reason = (reason or "").strip()
+    if not reason:
+        raise MemberError(_("Indiquez le motif de l'exclusion (il reste entre organisateurs)."))
+    if member.pk == by.pk:
+        raise MemberError(_("Vous ne pouvez pas vous exclure vous-même."))
+    # One transaction: the ban and the cancellations happen together or not at all.
+    # The member row is locked so that two organizers banning at once send one email.
+    with transaction.atomic():
+        current = User.objects.select_for_update().get(pk=member.pk)
+        if current.is_deleted:
+            raise MemberError(_("Ce compte a été supprimé."))
+        if current.is_banned:
+            raise MemberError(_("Ce membre est déjà exclu."))
+        current.banned_at = timezone.now()
+        current.ban_reason = reason
+        current.save(update_fields=["banned_at", "ban_reason"])
+        cancelled = []
+        for rsvp in _future_rsvps(current):
+            rsvp_cancel(rsvp=rsvp, by_organizer=True)  # promotes the waiting list
+            cancelled.append(rsvp)
+        context = {"member": current, "message": (message or "").strip(), "cancelled": cancelled}
+        transaction.on_commit(lambda: _send_member_email("member_banned", context))
+    member.banned_at, member.ban_reason = current.banned_at, current.ban_reason
+    return cancelled
+
+
+def member_unban(*, member: User, by: User) -> None:
+    """Lift a ban and tell the member."""
+    with transaction.atomic():
+        current = User.objects.select_for_update().get(pk=member.pk)
+        if not current.is_banned:
+            raise MemberError(_("Ce membre n'est pas exclu."))
+        current.banned_at = None
+        current.ban_reason = ""
+        current.save(update_fields=["banned_at", "ban_reason"])
+        transaction.on_commit(lambda: _send_member_email("member_unbanned", {"member": current}))
+    member.banned_at, member.ban_reason = None, ""
+
+
+def _send_member_email(template: str, context: dict, to: str | None = None) -> None:
+    with translation.override(settings.LANGUAGE_CODE):
+        subjects = {
+            "member_banned": _("Votre compte Clermont'ech"),
+            "member_unbanned": _("Votre compte Clermont'ech est rétabli"),
+            "account_deleted": _("Votre compte Clermont'ech est supprimé"),
+        }
+        body = render_to_string(
+            f"emails/{template}.txt",
+            {**context, "code_of_conduct_url": _site_url(reverse("code-of-conduct"))},
+        )
+        subject = _subject(subjects[template])
+    EmailMessage(subject=subject, body=body, to=[to or context["member"].email]).send()
+
+
+# --- Privacy: export and deletion -----------------------------------------------------
+
+
+def _file_url(field) -> str | None:
+    return _site_url(field.url) if field else None
+
+
+def _export_profile(member: User) -> dict:
+    return {
+        "email": member.email,
+        "display_name": member.display_name,
+        "date_joined": _local(member.date_joined),
+        "last_login": _local(member.last_login),
+        "accepted_code_of_conduct_at": _local(member.accepted_code_of_conduct_at),
+        "bio": member.bio,
+        "avatar": _file_url(member.avatar),
+        "website_url": member.website_url,
+        "mastodon_url": member.mastodon_url,
+        "github_url": member.github_url,
+        "linkedin_url": member.linkedin_url,
+        "default_diet": member.default_diet,
+        "default_diet_notes": member.default_diet_notes,
+        "receives_announcements": member.receives_announcements,
+        "profile_public": member.profile_public,
+        "is_organizer": member.is_staff,
+        "banned_at": _local(member.banned_at),
+    }
+
+
+def _export_accounts(member: User) -> dict:
+    from allauth.account.models import EmailAddress
+    from allauth.socialaccount.models import SocialAccount
+
+    return {
+        "email_addresses": [
+            {"email": a.email, "verified": a.verified, "primary": a.primary}
+            for a in EmailAddress.objects.filter(user=member).order_by("pk")
+        ],
+        "social_accounts": [
+            {"provider": s.provider, "uid": s.uid, "date_joined": _local(s.date_joined)}
+            for s in SocialAccount.objects.filter(user=member).order_by("pk")
+        ],
+    }
+
+
+def _export_rsvps(member: User) -> list[dict]:
+    rsvps = RSVP.objects.filter(member=member).select_related("event").order_by("created_at")
+    return [
+        {
+            "event": r.event.title,
+            "event_url": _site_url(r.event.get_absolute_url()),
+            "event_starts_at": _local(r.event.starts_at),
+            "status": r.status,
+            "diet": r.diet,
+            "diet_notes": r.diet_notes,
+            "created_at": _local(r.created_at),
+            "promoted_at": _local(r.promoted_at),
+            "cancelled_at": _local(r.cancelled_at),
+            "checked_in_at": _local(r.checked_in_at),
+        }
+        for r in rsvps
+    ]
+
+
+def _export_deliveries(member: User) -> list[dict]:
+    deliveries = Delivery.objects.filter(member=member).select_related("announcement")
+    return [
+        {
+            "subject": d.announcement.subject,
+            "status": d.status,
+            "sent_at": _local(d.sent_at),
+        }
+        for d in deliveries.order_by("id")
+    ]
+
+
+def _export_incident_reports(member: User) -> list[dict]:
+    """Reports the member filed under their name (anonymous ones are not linked to anyone)."""
+    reports = IncidentReport.objects.filter(reporter=member).select_related("event")
+    return [
+        {
+            "created_at": _local(r.created_at),
+            "event": r.event.title if r.event else None,
+            "what_happened": r.what_happened,
+            "contact_email": r.contact_email,
+            "status": r.status,
+        }
+        for r in reports.order_by("created_at")
+    ]
+
+
+def member_export(*, member: User) -> dict:
+    """Everything the platform holds about one member, as JSON-ready data.
+
+    One key per section; each section is built by its own function so that other
+    apps add theirs here (the talks app: "talk_proposals" and "wishlist_votes").
+    """
+    return {
+        "format": "clermontech-member-export/1",
+        "exported_at": _local(timezone.now()),
+        "profile": _export_profile(member),
+        **_export_accounts(member),
+        "rsvps": _export_rsvps(member),
+        "announcements_received": _export_deliveries(member),
+        "incident_reports_filed": _export_incident_reports(member),
+    }
+
+
+def _talks_forget_member(*, member: User, keep_talks: bool) -> None:
+    """Hook for the talks app (not wired yet).
+
+    To do there: delete the member's proposals that were never given and their
+    wishlist votes; for talks already given, keep them in the archive under the
+    speaker's public name when keep_talks is True, else detach and anonymise them.
+    It runs inside member_delete's transaction, before the profile is erased.
+    """
+
+
+def member_delete(*, member: User, keep_talks: bool = True) -> None:
+    """Erase a member's personal data at their request.
+
+    - future RSVPs are cancelled through rsvp_cancel (the waiting lists move up);
+    - past RSVPs stay, without diet, as anonymous attendance;
+    - the User row stays as an inactive anonymous row ("deleted-<id>@invalid"),
+      so that foreign keys (RSVPs, admin history) keep pointing somewhere;
+    - allauth email addresses and social accounts, announcement deliveries and
+      avatar files are deleted; incident reports they filed become anonymous.
+    """
+    from allauth.account.models import EmailAddress
+    from allauth.socialaccount.models import SocialAccount
+
+    former_email = member.email
+    former_name = member.display_name
+    files = [f.name for f in (member.avatar, member.avatar_thumb) if f]
+    # One transaction: nothing is half-erased if anything fails. rsvp_cancel nests
+    # inside it and takes each event's lock in turn.
+    with transaction.atomic():
+        current = User.objects.select_for_update().get(pk=member.pk)
+        if current.is_deleted:
+            raise MemberError(_("Ce compte est déjà supprimé."))
+        for rsvp in _future_rsvps(current):
+            rsvp_cancel(rsvp=rsvp, by_organizer=True)
+        RSVP.objects.filter(member=current).update(diet=Diet.NONE, diet_notes="")
+        _talks_forget_member(member=current, keep_talks=keep_talks)
+        Delivery.objects.filter(member=current).delete()
+        IncidentReport.objects.filter(reporter=current).update(reporter=None, contact_email="")
+        EmailAddress.objects.filter(user=current).delete()
+        SocialAccount.objects.filter(user=current).delete()  # their tokens cascade
+
+        with translation.override(settings.LANGUAGE_CODE):
+            anonymous_name = _("Membre supprimé")
+        # The admin history names objects as they were: forget the name there too.
+        for model, ids in [
+            (User, [current.pk]),
+            (RSVP, list(RSVP.objects.filter(member=current).values_list("pk", flat=True))),
+        ]:
+            LogEntry.objects.filter(
+                content_type=ContentType.objects.get_for_model(model),
+                object_id__in=[str(pk) for pk in ids],
+            ).update(object_repr=anonymous_name)
+
+        current.email = f"deleted-{current.pk}@invalid"
+        current.display_name = anonymous_name
+        current.set_unusable_password()  # also ends every session of this account
+        for field in ["bio", "website_url", "mastodon_url", "github_url", "linkedin_url",
+                      "default_diet", "default_diet_notes", "ban_reason"]:  # fmt: skip
+            setattr(current, field, "")
+        current.avatar = current.avatar_thumb = ""
+        current.receives_announcements = current.profile_public = False
+        current.is_active = current.is_staff = current.is_superuser = False
+        current.accepted_code_of_conduct_at = current.last_login = current.banned_at = None
+        current.deleted_at = timezone.now()
+        current.save()
+        current.groups.clear()
+        current.user_permissions.clear()
+        # Files last, once the rows are committed: a rollback must not lose them.
+        transaction.on_commit(lambda: [default_storage.delete(name) for name in files])
+        transaction.on_commit(
+            lambda: _send_member_email(
+                "account_deleted", {"member": current, "name": former_name}, to=former_email
+            )
+        )
+    member.refresh_from_db()
