@@ -10,10 +10,3 @@ def refusing_backend(settings):
     RefusingEmailBackend.refused = set()
     yield RefusingEmailBackend.refused
     RefusingEmailBackend.refused = set()
-
-
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    # Factories hash a password for every user; PBKDF2 costs ~0.5 s each. The
-    # deletion tests still check real passwords, only faster.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
