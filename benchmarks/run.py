@@ -1,0 +1,192 @@
+"""Benchmarks: `make bench` (SQLite) or `DATABASE_URL=postgres://... make bench`.
+
+Runs on a throw-away test database, prints one line per measurement, and exits
+non-zero when a target is missed. Targets (the organizers' real situation):
+
+- registration opening: 200 people for 50 seats are all answered, correctly,
+  within a few seconds (TARGET_RSVP_SECONDS) with 40 concurrent connections;
+- public pages with the full archive (80 events, 50 RSVPs each): median render
+  under TARGET_PAGE_MS and a constant number of queries;
+- memory: rendering the events list allocates under TARGET_PAGE_MEMORY_MB.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import sys
+import threading
+import time
+import tracemalloc
+from datetime import timedelta
+
+import django
+
+TARGET_RSVP_SECONDS = 10.0
+TARGET_PAGE_MS = 150.0
+TARGET_PAGE_MEMORY_MB = 20.0
+CONNECTIONS = 40
+
+
+def main() -> int:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "clermontech.settings")
+    django.setup()
+    from django.conf import settings
+    from django.db import connection
+    from django.test.utils import setup_test_environment
+
+    setup_test_environment()
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.ALLOWED_HOSTS = ["*"]
+    settings.WHITENOISE_USE_FINDERS = True
+    if connection.vendor == "sqlite":
+        settings.DATABASES["default"]["TEST"]["NAME"] = str(settings.BASE_DIR / ".bench-db.sqlite3")
+    name = connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
+    try:
+        print(f"database: {connection.vendor} ({name})")
+        failures = [bench_rsvp_rush(), *bench_pages()]
+    finally:
+        connection.creation.destroy_test_db(name, verbosity=0)
+    missed = [f for f in failures if f]
+    for line in missed:
+        print("MISSED:", line)
+    return 1 if missed else 0
+
+
+def _users(n: int, prefix: str):
+    from allauth.account.models import EmailAddress
+
+    from members.models import User
+
+    users = User.objects.bulk_create(
+        [User(email=f"{prefix}{i}@bench.example", display_name=f"B {i}") for i in range(n)]
+    )
+    EmailAddress.objects.bulk_create(
+        [EmailAddress(user=u, email=u.email, verified=True, primary=True) for u in users]
+    )
+    return users
+
+
+def _event(number: int, **kwargs):
+    from django.utils import timezone
+
+    from events.models import Event
+
+    starts = kwargs.pop("starts_at", timezone.now() + timedelta(days=10))
+    return Event.objects.create(
+        number=number,
+        title=f"API Hour #{number}",
+        slug=f"api-hour-{number}",
+        starts_at=starts,
+        ends_at=starts + timedelta(hours=2),
+        status=Event.Status.PUBLISHED,
+        **kwargs,
+    )
+
+
+def bench_rsvp_rush() -> str | None:
+    from django.db import connection
+
+    from events.models import RSVP
+    from events.services import rsvp_create
+
+    event = _event(9000, capacity=50)
+    users = _users(200, "rush")
+    barrier = threading.Barrier(len(users))
+    slots = threading.BoundedSemaphore(CONNECTIONS)
+    latencies: list[float] = []
+    errors: list[BaseException] = []
+
+    def worker(user):
+        barrier.wait()
+        with slots:
+            started = time.perf_counter()
+            try:
+                rsvp_create(event=event, member=user)
+            except BaseException as error:  # noqa: BLE001 - counted below
+                errors.append(error)
+            finally:
+                latencies.append(time.perf_counter() - started)
+                connection.close()
+
+    threads = [threading.Thread(target=worker, args=(u,)) for u in users]
+    started = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    total = time.perf_counter() - started
+    confirmed = RSVP.objects.filter(event=event).confirmed().count()
+    waiting = RSVP.objects.filter(event=event).waitlisted().count()
+    p95 = statistics.quantiles(latencies, n=20)[18]
+    print(
+        f"rsvp rush: 200 RSVPs for 50 seats in {total:.2f}s "
+        f"(p95 per request {p95 * 1000:.0f} ms), {confirmed} confirmed, {waiting} waiting, "
+        f"{len(errors)} errors"
+    )
+    if errors or confirmed != 50 or waiting != 150:
+        return f"rsvp rush incorrect: {confirmed}/{waiting}, errors {errors[:1]}"
+    if total > TARGET_RSVP_SECONDS:
+        return f"rsvp rush took {total:.1f}s > {TARGET_RSVP_SECONDS}s"
+    return None
+
+
+def bench_pages() -> list[str | None]:
+    from django.core.signals import request_started
+    from django.db import connection, reset_queries
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    from events.models import RSVP
+
+    # Count from an empty log (it is a bounded deque: a full one would count 0).
+    request_started.disconnect(reset_queries)
+
+    members = _users(60, "page")
+    for number in range(1, 81):
+        when = timezone.now() - timedelta(days=45 * (81 - number))
+        if number == 80:
+            when = timezone.now() + timedelta(days=20)
+        event = _event(number, starts_at=when)
+        RSVP.objects.bulk_create(
+            [RSVP(event=event, member=m, status="confirmed") for m in members[:50]]
+        )
+    client = Client()
+    client.force_login(members[0])
+    results = []
+    for label, url in [
+        ("home", "/"),
+        ("events list", "/events/"),
+        ("event page", "/events/api-hour-80/"),
+        ("past event", "/events/api-hour-12/"),
+    ]:
+        client.get(url)
+        timings = []
+        for _ in range(20):
+            reset_queries()
+            started = time.perf_counter()
+            with CaptureQueriesContext(connection) as queries:
+                response = client.get(url)
+            timings.append((time.perf_counter() - started) * 1000)
+            assert response.status_code == 200, (url, response.status_code)
+        tracemalloc.start()
+        client.get(url)
+        _current, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+        median = statistics.median(timings)
+        peak_mb = peak / 1e6
+        print(
+            f"{label}: median {median:.1f} ms, {len(queries.captured_queries)} queries, "
+            f"peak {peak_mb:.1f} MB"
+        )
+        if median > TARGET_PAGE_MS:
+            results.append(f"{label} median {median:.0f} ms > {TARGET_PAGE_MS} ms")
+        if peak_mb > TARGET_PAGE_MEMORY_MB:
+            results.append(f"{label} peak {peak_mb:.1f} MB > {TARGET_PAGE_MEMORY_MB} MB")
+    return results or [None]
+
+
+if __name__ == "__main__":
+    sys.exit(main())
