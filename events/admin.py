@@ -18,7 +18,14 @@ from django.utils.translation import gettext_lazy
 
 from .forms import EventAdminForm
 from .models import RSVP, Diet, Event, Venue
-from .services import RSVPError, event_set_capacity, rsvp_cancel, rsvp_check_in, rsvp_create
+from .services import (
+    RSVPError,
+    event_cancel,
+    event_set_capacity,
+    rsvp_cancel,
+    rsvp_check_in,
+    rsvp_create,
+)
 
 
 @admin.register(Venue)
@@ -126,7 +133,17 @@ class EventAdmin(admin.ModelAdmin):
     inlines = [RSVPInline]
     actions = ["export_attendees"]
     fieldsets = [
-        (None, {"fields": ["number", "title", "slug", "status", "description"]}),
+        (
+            None,
+            {
+                "fields": ["number", "title", "slug", "status", "description"],
+                "description": gettext_lazy(
+                    "Un événement « publié » est visible de tous. Passer un événement à "
+                    "« annulé » prévient par e-mail toutes les personnes inscrites ou en "
+                    "liste d'attente."
+                ),
+            },
+        ),
         (gettext_lazy("Date et lieu"), {"fields": ["starts_at", "ends_at", "venue"]}),
         (
             gettext_lazy("Inscriptions"),
@@ -207,6 +224,18 @@ class EventAdmin(admin.ModelAdmin):
         return attendees_csv(queryset.get())
 
     def save_model(self, request, obj: Event, form, change):
+        # Cancelling goes through the service, which tells everyone registered.
+        if change and "status" in form.changed_data and obj.status == Event.Status.CANCELLED:
+            obj.status = form.initial["status"]
+            super().save_model(request, obj, form, change)
+            told = event_cancel(event=obj)
+            self.message_user(
+                request,
+                _("Événement annulé ; %(n)d personne(s) inscrite(s) prévenue(s) par e-mail.")
+                % {"n": told},
+                messages.WARNING,
+            )
+            return
         # Capacity changes go through the seat service: it takes the event lock,
         # refuses to drop below the confirmed seats and promotes the waiting list.
         if change and "capacity" in form.changed_data:

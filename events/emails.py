@@ -27,7 +27,7 @@ def _send(*, rsvp: RSVP, template: str, subject: str) -> None:
         body=body,
         to=[rsvp.member.email],
     )
-    if rsvp.is_confirmed:
+    if rsvp.is_confirmed and template != "event_cancelled":
         from .calendar import event_ics
 
         message.attach(f"{event.slug}.ics", event_ics(event), "text/calendar")
@@ -54,4 +54,12 @@ def send_promoted(rsvp: RSVP) -> None:
         rsvp=rsvp,
         template="rsvp_promoted",
         subject=_("Une place s'est libérée : %(event)s") % {"event": rsvp.event},
+    )
+
+
+def send_event_cancelled(rsvp: RSVP) -> None:
+    _send(
+        rsvp=rsvp,
+        template="event_cancelled",
+        subject=_("Annulé : %(event)s") % {"event": rsvp.event},
     )

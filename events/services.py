@@ -195,3 +195,19 @@ def rsvp_check_in(*, rsvp: RSVP) -> bool:
         current.save(update_fields=["checked_in_at", "updated_at"])
     rsvp.checked_in_at = current.checked_in_at
     return True
+
+
+def event_cancel(*, event: Event) -> int:
+    """Cancel an event and tell everyone holding a seat or waiting. Returns how many
+    people are told. RSVPs stay as they are, so the organizers keep the list."""
+    with transaction.atomic():
+        locked = _lock_event(event)
+        if locked.status == Event.Status.CANCELLED:
+            return 0
+        locked.status = Event.Status.CANCELLED
+        locked.save(update_fields=["status", "updated_at"])
+        rsvps = list(RSVP.objects.filter(event=locked).active().select_related("member", "event"))
+        for rsvp in rsvps:
+            transaction.on_commit(lambda rsvp=rsvp: emails.send_event_cancelled(rsvp))
+    event.status = Event.Status.CANCELLED
+    return len(rsvps)
