@@ -1,5 +1,11 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "members"
 
-urlpatterns: list = []
+urlpatterns = [
+    # Profiles
+    path("members/me/", views.profile, name="profile"),
+    path("members/<int:pk>/", views.member_detail, name="detail"),
+]
