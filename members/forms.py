@@ -2,6 +2,8 @@ from urllib.parse import urlsplit
 
 from django import forms
 from django.conf import settings
+from django.db import models
+from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import lazy
@@ -62,6 +64,13 @@ def _url_field(label: str, help_text: str = "") -> forms.URLField:
     )
 
 
+def https_urls(db_field: models.Field, **kwargs) -> forms.Field | None:
+    """formfield_callback: URL fields assume https:// when the scheme is left out."""
+    if isinstance(db_field, models.URLField):
+        kwargs["assume_scheme"] = "https"
+    return db_field.formfield(**kwargs)
+
+
 def _host(url: str) -> str:
     return (urlsplit(url).hostname or "").lower()
 
@@ -72,7 +81,6 @@ class ProfileForm(forms.ModelForm):
     avatar = forms.FileField(
         label=_("Nouvel avatar"),
         required=False,
-        help_text=_("PNG, JPEG ou WebP, 5 Mo au plus. Recadré en carré."),
         widget=forms.FileInput(attrs={"accept": ACCEPT_ATTRIBUTE}),
     )
     remove_avatar = forms.BooleanField(label=_("Supprimer mon avatar"), required=False)
@@ -89,6 +97,7 @@ class ProfileForm(forms.ModelForm):
 
     class Meta:
         model = User
+        formfield_callback = https_urls
         fields = [
             "display_name", "bio", "website_url", "mastodon_url", "github_url", "linkedin_url",
             "default_diet", "default_diet_notes", "receives_announcements", "profile_public",
@@ -114,6 +123,9 @@ class ProfileForm(forms.ModelForm):
         # The resized files, ready to store once the whole form is valid
         # ({field name: file}, or None to clear the field).
         self.images: dict = {}
+        self.fields["avatar"].help_text = _(
+            "PNG, JPEG ou WebP, %(max)s au plus. Recadré en carré autour du centre."
+        ) % {"max": filesizeformat(settings.IMAGE_UPLOAD_MAX_BYTES)}
 
     def clean_display_name(self) -> str:
         name = self.cleaned_data["display_name"].strip()

@@ -46,13 +46,12 @@ Fit = Literal["cover", "contain"]
 
 
 def _too_many_pixels(max_pixels: int) -> ValidationError:
-    side = int(max_pixels**0.5)
     return ValidationError(
         _(
-            "Cette image est trop grande : %(max)s millions de pixels au plus "
+            "Cette image est trop grande : %(max)d millions de pixels au plus "
             "(par exemple %(side)d × %(side)d). Réduisez-la avant de l'envoyer."
         )
-        % {"max": f"{max_pixels / 1_000_000:g}".replace(".", ","), "side": side},
+        % {"max": max_pixels // 1_000_000, "side": int(max_pixels**0.5)},
         code="too_many_pixels",
     )
 

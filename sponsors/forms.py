@@ -1,7 +1,9 @@
 from django import forms
 from django.conf import settings
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
+from members.forms import https_urls
 from members.images import ACCEPT_ATTRIBUTE, process_image
 
 from .models import Sponsor
@@ -14,22 +16,23 @@ class SponsorAdminForm(forms.ModelForm):
     logo_upload = forms.FileField(
         label=_("Nouveau logo"),
         required=False,
-        help_text=_(
-            "PNG, JPEG ou WebP, 5 Mo au plus. Réduit pour tenir dans 400 × 200 pixels ; "
-            "la transparence d'un PNG ou d'un WebP est conservée."
-        ),
         widget=forms.FileInput(attrs={"accept": ACCEPT_ATTRIBUTE}),
     )
     remove_logo = forms.BooleanField(label=_("Supprimer le logo actuel"), required=False)
 
     class Meta:
         model = Sponsor
+        formfield_callback = https_urls
         fields = ["name", "slug", "tier", "is_active", "website_url", "description"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         # The resized logo, stored by the admin once everything is valid.
         self.images: dict = {}
+        self.fields["logo_upload"].help_text = _(
+            "PNG, JPEG ou WebP, %(max)s au plus. Réduit pour tenir dans 400 × 200 pixels ; "
+            "la transparence d'un PNG ou d'un WebP est conservée."
+        ) % {"max": filesizeformat(settings.IMAGE_UPLOAD_MAX_BYTES)}
 
     def clean_logo_upload(self):
         upload = self.cleaned_data.get("logo_upload")
