@@ -78,8 +78,14 @@ def _host(url: str) -> str:
 class ProfileForm(forms.ModelForm):
     """What a member edits on /members/me/. The avatar goes through members.images."""
 
+    field_order = [
+        "display_name", "avatar", "remove_avatar", "bio", "website_url", "mastodon_url",
+        "github_url", "linkedin_url", "default_diet", "default_diet_notes",
+        "receives_announcements", "profile_public",
+    ]  # fmt: skip
+
     avatar = forms.FileField(
-        label=_("Nouvel avatar"),
+        label=_("Avatar"),
         required=False,
         widget=forms.FileInput(attrs={"accept": ACCEPT_ATTRIBUTE}),
     )
@@ -110,6 +116,7 @@ class ProfileForm(forms.ModelForm):
             "profile_public": _("Rendre mon profil public"),
         }
         help_texts = {
+            "receives_announcements": "",
             "bio": _("Quelques lignes sur vous, 2000 caractères au plus."),
             "profile_public": _(
                 "Sinon, seuls les organisateurs voient votre profil. Votre adresse e-mail "
@@ -123,6 +130,10 @@ class ProfileForm(forms.ModelForm):
         # The resized files, ready to store once the whole form is valid
         # ({field name: file}, or None to clear the field).
         self.images: dict = {}
+        if self.instance.avatar:
+            self.fields["avatar"].label = _("Remplacer mon avatar")
+        else:
+            del self.fields["remove_avatar"]
         self.fields["avatar"].help_text = _(
             "PNG, JPEG ou WebP, %(max)s au plus. Recadré en carré autour du centre."
         ) % {"max": filesizeformat(settings.IMAGE_UPLOAD_MAX_BYTES)}

@@ -237,6 +237,14 @@ def test_profile_replaces_an_avatar_and_deletes_the_old_files(
     assert media_files(settings) == new
 
 
+def test_profile_offers_to_remove_an_avatar_only_when_there_is_one(member_client, member):
+    assert "remove_avatar" not in member_client.get(PROFILE_URL).context["form"].fields
+
+    member_client.post(PROFILE_URL, profile_data(avatar=png_upload()))
+
+    assert "remove_avatar" in member_client.get(PROFILE_URL).context["form"].fields
+
+
 def test_profile_removes_the_avatar(
     member_client, member, settings, django_capture_on_commit_callbacks
 ):
@@ -253,6 +261,10 @@ def test_profile_removes_the_avatar(
 
 
 def test_profile_refuses_to_upload_and_remove_at_once(member_client, member, settings):
+    member_client.post(PROFILE_URL, profile_data(avatar=png_upload()))
+    member.refresh_from_db()
+    stored = media_files(settings)
+
     response = member_client.post(
         PROFILE_URL, profile_data(avatar=png_upload(), remove_avatar="on")
     )
@@ -261,7 +273,7 @@ def test_profile_refuses_to_upload_and_remove_at_once(member_client, member, set
     assert response.context["form"].errors["remove_avatar"] == [
         "Choisissez : envoyer un nouvel avatar ou supprimer l'actuel, pas les deux."
     ]
-    assert media_files(settings) == []
+    assert media_files(settings) == stored == sorted([member.avatar.name, member.avatar_thumb.name])
 
 
 def _truncated_jpeg() -> bytes:
