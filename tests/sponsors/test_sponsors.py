@@ -114,8 +114,8 @@ def test_event_page_thanks_the_evenings_sponsors(client, event):
     assert "Merci à ceux qui rendent cette soirée possible" in html
     assert html.count('data-testid="event-sponsor"') == 2
     assert "Merci à Gold Corp qui nous accueille !" in html
-    assert "lieu, boissons</p>" in html
-    assert "repas, diffusion en direct</p>" in html
+    assert "Lieu, boissons</p>" in html
+    assert "Repas, diffusion en direct</p>" in html
     assert html.index("Gold Corp") < html.index("Ancien Partenaire")  # by tier
     assert "Autre Soir" not in html
 
