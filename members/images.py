@@ -239,3 +239,14 @@ def image_fields_save(
 def _delete_files(files: list) -> None:
     for storage, name in files:
         storage.delete(name)
+
+
+def image_fields_delete(*, instance: models.Model, fields: Iterable[str]) -> None:
+    """Delete the files of `fields` once the transaction deleting `instance` commits."""
+    files = [
+        (getattr(instance, field).storage, getattr(instance, field).name)
+        for field in fields
+        if getattr(instance, field).name
+    ]
+    if files:
+        transaction.on_commit(lambda: _delete_files(files))

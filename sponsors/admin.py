@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 import events.admin  # noqa: F401  (registers EventAdmin, extended at the end of this file)
 from events.models import Event
-from members.images import image_fields_save
+from members.images import image_fields_delete, image_fields_save
 
 from .forms import SponsorAdminForm
 from .models import Sponsor, Sponsorship
@@ -94,7 +94,17 @@ class SponsorAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj: Sponsor, form, change):
         # Writes the resized logo, saves the row, removes the replaced file after commit.
-        image_fields_save(instance=obj, images=form.images)
+        # (The list page's "actif" checkboxes come with another form, without images.)
+        image_fields_save(instance=obj, images=getattr(form, "images", {}))
+
+    def delete_model(self, request, obj: Sponsor):
+        image_fields_delete(instance=obj, fields=["logo"])
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        for sponsor in queryset:
+            image_fields_delete(instance=sponsor, fields=["logo"])
+        super().delete_queryset(request, queryset)
 
 
 # The Sponsorship inline also appears on each event's admin page. The events app

@@ -1,5 +1,6 @@
 """/members/me/ (the member's own profile) and /members/<id>/ (the public page)."""
 
+import os
 from datetime import timedelta
 from io import BytesIO
 from pathlib import Path
@@ -200,6 +201,24 @@ def test_profile_stores_an_uploaded_avatar_and_shows_it(member_client, member, s
     assert stored_image(settings, member.avatar_thumb.name).size == (96, 96)
     page = member_client.get(PROFILE_URL).content.decode()
     assert f'<img src="/media/{member.avatar.name}" width="160" height="160"' in page
+
+
+def test_profile_accepts_a_large_photo_streamed_to_a_temporary_file(
+    member_client, member, settings
+):
+    # Over FILE_UPLOAD_MAX_MEMORY_SIZE (2.5 MB), Django keeps the upload in a temporary file.
+    noise = Image.frombytes("RGB", (1000, 1000), os.urandom(3_000_000))
+    out = BytesIO()
+    noise.save(out, "PNG")
+    assert 2_621_440 < len(out.getvalue()) < settings.IMAGE_UPLOAD_MAX_BYTES
+
+    response = member_client.post(
+        PROFILE_URL, profile_data(avatar=SimpleUploadedFile("big.png", out.getvalue()))
+    )
+
+    assert response.status_code == 302
+    member.refresh_from_db()
+    assert stored_image(settings, member.avatar.name).size == (400, 400)
 
 
 def test_profile_strips_exif_and_gps_from_an_avatar(member_client, member, settings):

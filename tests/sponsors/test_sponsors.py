@@ -328,3 +328,56 @@ def test_admin_sponsor_list_page(organizer_client, event):
     html = response.content.decode()
     assert "Gold Corp" in html
     assert 'height="40">' in html
+
+
+def test_admin_list_page_deactivates_a_sponsor(organizer_client, db):
+    sponsor = SponsorFactory(is_active=True)
+
+    response = organizer_client.post(
+        reverse("admin:sponsors_sponsor_changelist"),
+        {
+            "form-TOTAL_FORMS": "1",
+            "form-INITIAL_FORMS": "1",
+            "form-0-id": str(sponsor.pk),
+            "_save": "Enregistrer",
+        },
+    )
+
+    assert response.status_code == 302
+    sponsor.refresh_from_db()
+    assert sponsor.is_active is False
+
+
+def test_admin_deleting_a_sponsor_deletes_its_logo(
+    organizer_client, settings, django_capture_on_commit_callbacks
+):
+    sponsor = with_logo(SponsorFactory())
+    assert media_files(settings) == [sponsor.logo.name]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = organizer_client.post(
+            reverse("admin:sponsors_sponsor_delete", args=[sponsor.pk]), {"post": "yes"}
+        )
+
+    assert response.status_code == 302
+    assert Sponsor.objects.count() == 0
+    assert media_files(settings) == []
+
+
+def test_admin_deleting_sponsors_in_bulk_deletes_their_logos(
+    organizer_client, settings, django_capture_on_commit_callbacks
+):
+    sponsors = [with_logo(SponsorFactory()), with_logo(SponsorFactory())]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        organizer_client.post(
+            reverse("admin:sponsors_sponsor_changelist"),
+            {
+                "action": "delete_selected",
+                "_selected_action": [str(s.pk) for s in sponsors],
+                "post": "yes",
+            },
+        )
+
+    assert Sponsor.objects.count() == 0
+    assert media_files(settings) == []
