@@ -25,7 +25,10 @@ class RSVPForm(forms.Form):
 
     @classmethod
     def initial_for(cls, member) -> dict:
-        """Prefill with the diet of the member's previous RSVP."""
+        """Prefill with the member's default diet (profile), else their previous RSVP's."""
+        if member.default_diet in Diet.values:
+            notes = member.default_diet_notes if member.default_diet == Diet.OTHER else ""
+            return {"diet": member.default_diet, "diet_notes": notes}
         previous = RSVP.objects.filter(member=member).order_by("-id").first()
         if previous is None:
             return {"diet": Diet.NONE}

@@ -1,10 +1,14 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-from . import views_community
+from . import views, views_community
 
 app_name = "members"
 
-urlpatterns: list = []
+urlpatterns = [
+    # Profiles
+    path("members/me/", views.profile, name="profile"),
+    path("members/<int:pk>/", views.member_detail, name="detail"),
+]
 
 # Community
 urlpatterns += [

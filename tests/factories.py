@@ -100,3 +100,57 @@ class IncidentReportFactory(factory.django.DjangoModelFactory):
         model = "members.IncidentReport"
 
     what_happened = "Des remarques déplacées pendant la pause."
+
+
+# Profiles and sponsors
+
+import functools  # noqa: E402  (kept with the factories below)
+
+from sponsors.models import Sponsor, Sponsorship  # noqa: E402
+
+
+class SponsorFactory(factory.django.DjangoModelFactory):
+    """An active sponsor of the "silver" tier, without a logo."""
+
+    class Meta:
+        model = Sponsor
+
+    name = factory.Sequence(lambda n: f"Entreprise {n}")
+    slug = factory.Sequence(lambda n: f"entreprise-{n}")
+    website_url = factory.LazyAttribute(lambda o: f"https://{o.slug}.example.com/")
+    tier = Sponsor.Tier.SILVER
+    is_active = True
+
+
+class SponsorshipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Sponsorship
+
+    sponsor = factory.SubFactory(SponsorFactory)
+    event = factory.SubFactory(EventFactory)
+    provides_food = True
+    thanks = factory.LazyAttribute(lambda o: f"Merci à {o.sponsor.name} pour le buffet !")
+
+
+def image_bytes(
+    image_format: str = "PNG",
+    size: tuple[int, int] = (800, 600),
+    *,
+    mode: str = "RGB",
+    color=(200, 30, 30),
+    **save_options,
+) -> bytes:
+    """An image file made by Pillow, for upload tests (save_options: exif=, quality=...)."""
+    from io import BytesIO
+
+    from PIL import Image
+
+    out = BytesIO()
+    Image.new(mode, size, color).save(out, image_format, **save_options)
+    return out.getvalue()
+
+
+@functools.cache
+def black_and_white_png(width: int, height: int) -> bytes:
+    """A 1-bit PNG: tiny on disk however many pixels it declares (bombs, huge images)."""
+    return image_bytes("PNG", (width, height), mode="1", color=0)

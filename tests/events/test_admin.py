@@ -1,5 +1,6 @@
 import csv
 import io
+import re
 
 import pytest
 from django.urls import reverse
@@ -11,7 +12,17 @@ from tests.factories import EventFactory, RSVPFactory, UserFactory, VenueFactory
 pytestmark = pytest.mark.django_db
 
 
-def _event_form_data(event: Event, **changes) -> dict:
+def _inline_management(client, url: str) -> dict:
+    """Empty management forms for every inline the admin page has (RSVPs, sponsors...)."""
+    page = client.get(url).content.decode()
+    prefixes = set(re.findall(r'name="([\w-]+)-TOTAL_FORMS"', page))
+    data = {}
+    for prefix in prefixes:
+        data.update({f"{prefix}-TOTAL_FORMS": "0", f"{prefix}-INITIAL_FORMS": "0"})
+    return data
+
+
+def _event_form_data(event: Event, client=None, url=None, **changes) -> dict:
     data = {
         "number": event.number or "",
         "title": event.title,
@@ -30,11 +41,9 @@ def _event_form_data(event: Event, **changes) -> dict:
         "registration_closes_at_1": "",
         "livestream_url": "",
         "photos_url": "",
-        "rsvps-TOTAL_FORMS": "0",
-        "rsvps-INITIAL_FORMS": "0",
-        "rsvps-MIN_NUM_FORMS": "0",
-        "rsvps-MAX_NUM_FORMS": "1000",
     }
+    if client is not None:
+        data.update(_inline_management(client, url))
     data.update(changes)
     return data
 
@@ -81,19 +90,21 @@ def test_admin_creates_an_api_hour_with_its_slug(organizer_client):
         capacity=50,
     )
 
-    response = organizer_client.post(
-        reverse("admin:events_event_add"), _event_form_data(event, slug="")
-    )
+    url = reverse("admin:events_event_add")
+    response = organizer_client.post(url, _event_form_data(event, organizer_client, url, slug=""))
 
     assert response.status_code == 302, text(response)
     assert Event.objects.get(number=74).slug == "api-hour-74"
 
 
 def test_admin_refuses_an_end_before_the_start(organizer_client, event):
-    data = _event_form_data(event, ends_at_0=event.starts_at.astimezone().strftime("%d/%m/%Y"))
+    url = reverse("admin:events_event_change", args=[event.pk])
+    data = _event_form_data(
+        event, organizer_client, url, ends_at_0=event.starts_at.astimezone().strftime("%d/%m/%Y")
+    )
     data["ends_at_1"] = "00:00:00"
 
-    response = organizer_client.post(reverse("admin:events_event_change", args=[event.pk]), data)
+    response = organizer_client.post(url, data)
 
     assert response.status_code == 200
     assert "La fin doit être après le début." in text(response)
@@ -104,8 +115,9 @@ def test_admin_cannot_lower_capacity_below_confirmed(organizer_client):
     for _ in range(3):
         RSVPFactory(event=event)
 
+    url = reverse("admin:events_event_change", args=[event.pk])
     response = organizer_client.post(
-        reverse("admin:events_event_change", args=[event.pk]), _event_form_data(event, capacity=2)
+        url, _event_form_data(event, organizer_client, url, capacity=2)
     )
 
     assert response.status_code == 200
@@ -119,10 +131,9 @@ def test_admin_raising_capacity_promotes_the_waiting_list(organizer_client):
     RSVPFactory(event=event)
     waiting = RSVPFactory(event=event, status=RSVP.Status.WAITLISTED)
 
+    url = reverse("admin:events_event_change", args=[event.pk])
     response = organizer_client.post(
-        reverse("admin:events_event_change", args=[event.pk]),
-        _event_form_data(event, capacity=2),
-        follow=True,
+        url, _event_form_data(event, organizer_client, url, capacity=2), follow=True
     )
 
     assert "1 personne(s) de la liste d'attente ont obtenu une place." in text(response)
@@ -254,3 +265,24 @@ def test_venue_admin_links_to_openstreetmap(organizer_client):
     page = text(organizer_client.get(reverse("admin:events_venue_changelist")))
 
     assert "https://www.openstreetmap.org/search?query=9+rue+Kessler%2C+63000" in page
+
+
+def test_cancelling_an_event_in_the_admin_tells_everyone_registered(
+    organizer_client, django_capture_on_commit_callbacks, mailoutbox
+):
+    event = EventFactory(capacity=1)
+    seat = RSVPFactory(event=event)
+    waiting = RSVPFactory(event=event, status=RSVP.Status.WAITLISTED)
+    RSVPFactory(event=event, status=RSVP.Status.CANCELLED)
+    url = reverse("admin:events_event_change", args=[event.pk])
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = organizer_client.post(
+            url, _event_form_data(event, organizer_client, url, status="cancelled"), follow=True
+        )
+
+    assert "2 personne(s) inscrite(s) prévenue(s) par e-mail." in text(response)
+    event.refresh_from_db()
+    assert event.status == Event.Status.CANCELLED
+    assert sorted(m.to[0] for m in mailoutbox) == sorted([seat.member.email, waiting.member.email])
+    assert all(m.subject.endswith(f"Annulé : {event.title}") for m in mailoutbox)
