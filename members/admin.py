@@ -72,7 +72,26 @@ class UserAdmin(BaseUserAdmin):
     change_form_template = "members/community/admin/user_change_form.html"
     fieldsets = [
         (None, {"fields": ["email", "password"]}),
-        (_("Profil"), {"fields": ["display_name", "accepted_code_of_conduct_at"]}),
+        (
+            _("Profil"),
+            {
+                "fields": [
+                    "display_name",
+                    "accepted_code_of_conduct_at",
+                    "bio",
+                    "website_url",
+                    "mastodon_url",
+                    "github_url",
+                    "linkedin_url",
+                    "default_diet",
+                    "default_diet_notes",
+                ],
+                "description": gettext_lazy(
+                    "L'avatar se change depuis la page « Mon profil » du membre, où l'image "
+                    "est vérifiée et redimensionnée."
+                ),
+            },
+        ),
         (
             gettext_lazy("Annonces et confidentialité"),
             {"fields": ["receives_announcements", "profile_public"]},

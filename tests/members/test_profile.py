@@ -16,6 +16,7 @@ from PIL import ExifTags, Image
 from events.forms import RSVPForm
 from events.models import RSVP, Diet
 from members.models import User
+from tests.conftest import text
 from tests.factories import (
     EventFactory,
     RSVPFactory,
@@ -515,3 +516,11 @@ def test_event_page_prefills_the_rsvp_form_from_the_profile(member_client, membe
 
     assert '<input type="radio" name="diet" value="vegan" id="id_diet_2" required checked>' in html
     assert html.count(" checked>") == 1
+
+
+def test_profile_page_links_to_data_export_and_account_deletion(member_client):
+    page = text(member_client.get(reverse("members:profile")))
+
+    assert f'href="{reverse("members:export")}"' in page
+    assert f'href="{reverse("members:delete")}"' in page
+    assert "Supprimer mon compte" in page
