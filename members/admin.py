@@ -83,8 +83,6 @@ class UserAdmin(BaseUserAdmin):
                     "mastodon_url",
                     "github_url",
                     "linkedin_url",
-                    "default_diet",
-                    "default_diet_notes",
                 ],
                 "description": gettext_lazy(
                     "L'avatar se change depuis la page « Mon profil » du membre, où l'image "
