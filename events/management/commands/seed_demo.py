@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 from allauth.account.models import EmailAddress
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.test.utils import override_settings
 from django.utils import timezone
 
 from events.models import RSVP, Diet, Event, Venue
@@ -87,9 +88,11 @@ class Command(BaseCommand):
             upcoming = self._upcoming_event(venues)
         # RSVPs go through the seat service like everyone else's (outside the
         # block above: the service opens its own transaction, and mails on commit).
-        for member, (_e, _n, diet, notes) in zip(members, MEMBERS, strict=True):
-            if not RSVP.objects.filter(event=upcoming, member=member).exists():
-                rsvp_create(event=upcoming, member=member, diet=diet, diet_notes=notes)
+        # The demo attendees are fictitious: their confirmation emails are dropped.
+        with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
+            for member, (_e, _n, diet, notes) in zip(members, MEMBERS, strict=True):
+                if not RSVP.objects.filter(event=upcoming, member=member).exists():
+                    rsvp_create(event=upcoming, member=member, diet=diet, diet_notes=notes)
 
         self.stdout.write(self.style.SUCCESS("Demo data ready."))
         self.stdout.write(f"  Organizer (admin at /admin/): {organizer.email} / {DEMO_PASSWORD}")
