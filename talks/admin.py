@@ -13,6 +13,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ActionForm
 from django.core.exceptions import PermissionDenied
+from django.db import models
 from django.db.models import Count, Q, Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
@@ -26,7 +27,7 @@ from django.utils.translation import gettext_lazy
 
 from events.models import Event
 
-from .forms import PhotoFieldMixin
+from .forms import PhotoFieldMixin, https_by_default
 from .models import Speaker, Talk, TalkReview, TalkSpeaker, TalkStatusChange, Topic, speaker_slug
 from .services import (
     NOT_SCHEDULABLE,
@@ -39,12 +40,22 @@ from .services import (
     talk_set_status,
 )
 
+
+class HttpsUrlsAdmin(admin.ModelAdmin):
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        # An address typed without a scheme gets https:// (Django 6's default).
+        if isinstance(db_field, models.URLField):
+            kwargs.setdefault("assume_scheme", "https")
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+
 # Speakers -------------------------------------------------------------------
 
 
 class SpeakerAdminForm(PhotoFieldMixin, forms.ModelForm):
     class Meta:
         model = Speaker
+        formfield_callback = https_by_default
         fields = [
             "name", "slug", "bio", "photo", "website_url", "mastodon_url", "bluesky_url",
             "github_url", "gitlab_url", "linkedin_url", "user", "email", "is_mentor",
@@ -67,7 +78,7 @@ class SpeakerAdminForm(PhotoFieldMixin, forms.ModelForm):
 
 
 @admin.register(Speaker)
-class SpeakerAdmin(admin.ModelAdmin):
+class SpeakerAdmin(HttpsUrlsAdmin):
     form = SpeakerAdminForm
     list_display = ["name", "user", "is_mentor", "talk_count", "has_photo"]
     list_filter = ["is_mentor", ("user", admin.EmptyFieldListFilter)]
@@ -206,6 +217,7 @@ class TalkAdminForm(forms.ModelForm):
 
     class Meta:
         model = Talk
+        formfield_callback = https_by_default
         fields = [
             "title", "slug", "abstract", "format", "language", "level", "topic", "status",
             "event", "position", "preferred_events", "availability", "first_time",
@@ -269,7 +281,7 @@ class ReviewedFilter(admin.SimpleListFilter):
 
 
 @admin.register(Talk)
-class TalkAdmin(admin.ModelAdmin):
+class TalkAdmin(HttpsUrlsAdmin):
     form = TalkAdminForm
     action_form = TalkActionForm
     list_display = [

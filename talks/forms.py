@@ -6,6 +6,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import validate_email
+from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -17,6 +18,13 @@ from .models import Speaker, Talk, Topic, speaker_slug
 from .services import MAX_SPEAKERS, CoSpeaker
 
 NAME_WITH_EMAIL = re.compile(r"^(?P<name>.*?)\s*<(?P<email>[^<>]+)>$")
+
+
+def https_by_default(db_field, **kwargs):
+    """formfield_callback: an address typed without a scheme gets https:// (Django 6 default)."""
+    if isinstance(db_field, models.URLField):
+        kwargs.setdefault("assume_scheme", "https")
+    return db_field.formfield(**kwargs)
 
 
 class PhotoFieldMixin:
@@ -216,6 +224,7 @@ class SpeakerProfileForm(PhotoFieldMixin, forms.ModelForm):
 
     class Meta:
         model = Speaker
+        formfield_callback = https_by_default
         fields = [
             "name", "bio", "photo", "website_url", "mastodon_url", "bluesky_url", "github_url",
             "gitlab_url", "linkedin_url", "is_mentor", "mentor_topics",

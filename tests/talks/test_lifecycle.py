@@ -256,9 +256,7 @@ def test_rejection_email_thanks_the_speaker(organizer, make_talk, run_on_commit)
     assert "https://clermontech.test/wishlist/" in body
 
 
-def test_withdrawal_email_warns_organizers_about_the_programme(
-    member, make_talk, run_on_commit
-):
+def test_withdrawal_email_warns_organizers_about_the_programme(member, make_talk, run_on_commit):
     talk = make_talk(S.CONFIRMED)
 
     with run_on_commit():
