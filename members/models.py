@@ -55,9 +55,7 @@ class User(AbstractUser):
     mastodon_url = models.URLField(_("Mastodon"), blank=True)
     github_url = models.URLField(_("GitHub"), blank=True)
     linkedin_url = models.URLField(_("LinkedIn"), blank=True)
-    default_diet = models.CharField(
-        _("régime alimentaire par défaut"), max_length=20, blank=True
-    )
+    default_diet = models.CharField(_("régime alimentaire par défaut"), max_length=20, blank=True)
     default_diet_notes = models.CharField(_("précisions sur le régime"), max_length=200, blank=True)
     receives_announcements = models.BooleanField(
         _("reçoit les annonces"),

@@ -12,6 +12,7 @@ import uuid
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from PIL import Image
 
@@ -23,8 +24,8 @@ def validate_photo(upload: UploadedFile) -> str:
     """Check an uploaded photo; returns the file extension matching its real format."""
     if upload.size > MAX_PHOTO_BYTES:
         raise ValidationError(
-            _("La photo pèse %(size).1f Mo : la limite est de 5 Mo.")
-            % {"size": upload.size / (1024 * 1024)},
+            _("La photo pèse %(size)s Mo : la limite est de 5 Mo.")
+            % {"size": number_format(upload.size / (1024 * 1024), 1)},
             code="photo_too_big",
         )
     try:

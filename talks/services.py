@@ -355,7 +355,7 @@ def talk_schedule(*, talk: Talk, event: Event | None, by: User) -> Talk:
         raise TalkError(_("Seuls les organisateurs programment les talks."))
     with transaction.atomic():
         # Lock the talk: its position is computed from the other talks of the event.
-        locked = Talk.objects.select_for_update().select_related("event").get(pk=talk.pk)
+        locked = Talk.objects.select_for_update().get(pk=talk.pk)
         if event is not None and locked.status in NOT_SCHEDULABLE:
             raise TalkError(
                 _("Le talk « %(title)s » est %(status)s : il ne peut pas être programmé.")
@@ -368,7 +368,11 @@ def talk_schedule(*, talk: Talk, event: Event | None, by: User) -> Talk:
         if event is None:
             locked.position = None
         else:
-            last = Talk.objects.filter(event=event).aggregate(m=Max("position"))["m"]
+            last = (
+                Talk.objects.filter(event=event)
+                .exclude(status__in=NOT_SCHEDULABLE)
+                .aggregate(m=Max("position"))["m"]
+            )
             locked.position = (last or 0) + 1
         locked.save(update_fields=["event", "position", "updated_at"])
         if locked.status in Talk.PUBLIC_STATUSES:

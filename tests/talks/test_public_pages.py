@@ -5,7 +5,6 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
 from events.models import Event
 from talks.models import Talk
@@ -35,15 +34,25 @@ def archive(db):
     future = EventFactory(number=73)
     ada, bob = SpeakerFactory(name="Ada Lovelace"), SpeakerFactory(name="Bob Marley")
     talks = {
-        "zig": TalkFactory(title="Introduction à Zig", status=S.CONFIRMED, event=recent, position=1, speakers=[ada]),
-        "ficus": TalkFactory(title="Ficus UI", status=S.ACCEPTED, event=recent, position=2, speakers=[bob]),
-        "devoxx": TalkFactory(title="Back from Devoxx", status=S.CONFIRMED, event=old, speakers=[bob, ada]),
+        "zig": TalkFactory(
+            title="Introduction à Zig", status=S.CONFIRMED, event=recent, position=1, speakers=[ada]
+        ),
+        "ficus": TalkFactory(
+            title="Ficus UI", status=S.ACCEPTED, event=recent, position=2, speakers=[bob]
+        ),
+        "devoxx": TalkFactory(
+            title="Back from Devoxx", status=S.CONFIRMED, event=old, speakers=[bob, ada]
+        ),
         "submitted": TalkFactory(title="Proposition en attente", status=S.SUBMITTED, event=recent),
         "rejected": TalkFactory(title="Proposition refusée", status=S.REJECTED, event=recent),
         "cancelled": TalkFactory(title="Talk annulé", status=S.CANCELLED, event=recent),
         "future": TalkFactory(title="Rust pour les gens pressés", status=S.CONFIRMED, event=future),
-        "draft": TalkFactory(title="Au brouillon", status=S.CONFIRMED, event=past_event(2020, 46, status=Event.Status.DRAFT)),
-    }  # fmt: skip
+        "draft": TalkFactory(
+            title="Au brouillon",
+            status=S.CONFIRMED,
+            event=past_event(2020, 46, status=Event.Status.DRAFT),
+        ),
+    }
     return {"old": old, "recent": recent, "future": future, "ada": ada, "bob": bob, **talks}
 
 

@@ -5,7 +5,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from talks.models import Talk, Topic, TopicVote
-from talks.services import TalkError, topic_vote
+from talks.services import TalkError, topic_unvote, topic_vote
 from tests.factories import TalkFactory, TopicFactory, TopicVoteFactory, UserFactory
 
 
@@ -156,8 +156,8 @@ def test_banned_member_cannot_take_a_vote_back_either(member):
     member.banned_at = timezone.now()
     member.save()
 
-    with pytest.raises(TalkError):
-        topic_vote(topic=topic, member=member)
+    with pytest.raises(TalkError, match="ne permet plus de participer"):
+        topic_unvote(topic=topic, member=member)
     assert TopicVote.objects.count() == 1
 
 
