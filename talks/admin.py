@@ -285,8 +285,8 @@ class TalkAdmin(HttpsUrlsAdmin):
     form = TalkAdminForm
     action_form = TalkActionForm
     list_display = [
-        "title", "status", "format", "speakers_display", "event", "position", "first_time",
-        "wants_mentor", "mentor", "score", "created_at",
+        "title", "status", "format_display", "speakers_display", "event", "first_time_flag",
+        "mentor_display", "score", "created_at",
     ]  # fmt: skip
     list_display_links = ["title"]
     list_filter = [
@@ -375,6 +375,21 @@ class TalkAdmin(HttpsUrlsAdmin):
         return {"status": Talk.Status.SUBMITTED, **super().get_changeform_initial_data(request)}
 
     # Columns ----------------------------------------------------------------
+
+    @admin.display(description=gettext_lazy("format"), ordering="format")
+    def format_display(self, talk: Talk) -> str:
+        label = _("long") if talk.format == Talk.Format.LONG else _("court")
+        return f"{label} ({talk.duration_minutes} min)"
+
+    @admin.display(description=gettext_lazy("1er talk"), boolean=True, ordering="first_time")
+    def first_time_flag(self, talk: Talk) -> bool:
+        return talk.first_time
+
+    @admin.display(description=gettext_lazy("mentor"), ordering="wants_mentor")
+    def mentor_display(self, talk: Talk) -> str:
+        if talk.mentor_id:
+            return talk.mentor.name
+        return _("à trouver") if talk.wants_mentor else "—"
 
     @admin.display(description=gettext_lazy("intervenant·es"))
     def speakers_display(self, talk: Talk) -> str:
