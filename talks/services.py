@@ -164,6 +164,17 @@ def _set_speakers(talk: Talk, speakers: list[Speaker]) -> None:
 # Proposals ----------------------------------------------------------------
 
 
+def _create_with_free_slug(fields: dict) -> Talk:
+    """Create a talk under a slug nobody has yet."""
+    try:
+        with transaction.atomic():
+            return Talk.objects.create(slug=Talk.unique_slug_for(fields["title"]), **fields)
+    except IntegrityError:
+        # Another proposal with the same title took this slug between our read and our
+        # write; it is committed now, so the next number is free.
+        return Talk.objects.create(slug=Talk.unique_slug_for(fields["title"]), **fields)
+
+
 def talk_submit(
     *,
     member: User,
@@ -190,20 +201,20 @@ def talk_submit(
         if bio is not None and bio.strip() != speaker.bio:
             speaker.bio = bio.strip()
             speaker.save(update_fields=["bio", "updated_at"])
-        talk = Talk.objects.create(
-            title=title.strip(),
-            slug=Talk.unique_slug_for(title),
-            abstract=abstract.strip(),
-            format=format,
-            language=language,
-            level=level,
-            first_time=first_time,
-            wants_mentor=wants_mentor,
-            notes=notes.strip(),
-            availability=availability.strip(),
-            topic=topic,
-            submitted_by=member,
-        )
+        fields = {
+            "title": title.strip(),
+            "abstract": abstract.strip(),
+            "format": format,
+            "language": language,
+            "level": level,
+            "first_time": first_time,
+            "wants_mentor": wants_mentor,
+            "notes": notes.strip(),
+            "availability": availability.strip(),
+            "topic": topic,
+            "submitted_by": member,
+        }
+        talk = _create_with_free_slug(fields)
         _set_speakers(talk, [speaker, *_resolve_co_speakers(co_speakers)])
         talk.preferred_events.set(preferred_events)
         TalkStatusChange.objects.create(

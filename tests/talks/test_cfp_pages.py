@@ -89,6 +89,18 @@ def test_propose_creates_talk_speaker_profile_and_emails(member, member_client, 
     assert "https://clermontech.test/talks/mine/" in to_speaker.body
 
 
+def test_propose_same_title_twice_gets_two_addresses(member_client):
+    member_client.post(reverse("talks:propose"), PROPOSAL)
+    member_client.post(reverse("talks:propose"), PROPOSAL)
+    member_client.post(reverse("talks:propose"), {**PROPOSAL, "title": "Propose"})
+
+    assert sorted(Talk.objects.values_list("slug", flat=True)) == [
+        "propose-talk",
+        "rust-pour-les-gens-presses",
+        "rust-pour-les-gens-presses-2",
+    ]
+
+
 def test_propose_preview_renders_abstract_and_saves_nothing(member_client):
     data = {**PROPOSAL, "abstract": PROPOSAL["abstract"] + "\n\n**Venez nombreux**", "preview": "1"}
 
