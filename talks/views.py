@@ -110,8 +110,10 @@ def talk_list(request: HttpRequest) -> HttpResponse:
 
 def talk_detail(request: HttpRequest, slug: str) -> HttpResponse:
     talk = get_talk_or_404(request, slug)
+    # A draft event stays secret, even on the preview of one of its talks.
+    show_event = talk.event_id is not None and talk.event.status != Event.Status.DRAFT
     siblings = []
-    if talk.event_id and talk.event.status != Event.Status.DRAFT:
+    if show_event:
         siblings = list(
             Talk.objects.public()
             .filter(event_id=talk.event_id)
@@ -119,12 +121,7 @@ def talk_detail(request: HttpRequest, slug: str) -> HttpResponse:
             .in_programme_order()
             .with_speakers()
         )
-    context = {
-        "talk": talk,
-        "video": talk.video,
-        "siblings": siblings,
-        "show_event": talk.event_id and talk.event.status != Event.Status.DRAFT,
-    }
+    context = {"talk": talk, "video": talk.video, "siblings": siblings, "show_event": show_event}
     return render(request, "talks/detail.html", context)
 
 
@@ -160,12 +157,8 @@ def speaker_detail(request: HttpRequest, slug: str) -> HttpResponse:
 # Call for proposals -------------------------------------------------------
 
 
-def _propose_context(request: HttpRequest, **extra) -> dict:
-    return {
-        "refusal": member_refusal(request.user),
-        "mentor_count": Speaker.objects.mentors().count(),
-        **extra,
-    }
+def _propose_context(**extra) -> dict:
+    return {"refusal": None, "mentor_count": Speaker.objects.mentors().count(), **extra}
 
 
 def _visible_topic(raw) -> Topic | None:
@@ -181,10 +174,10 @@ def talk_propose(request: HttpRequest) -> HttpResponse:
     member = request.user
     refusal = member_refusal(member)
     if refusal:
-        if request.method == "POST":
-            messages.error(request, refusal)
+        # The page says why; a POST (a stale form, a crafted request) writes nothing.
         status = 403 if request.method == "POST" else 200
-        return render(request, "talks/propose.html", _propose_context(request), status=status)
+        context = _propose_context(refusal=refusal)
+        return render(request, "talks/propose.html", context, status=status)
 
     if request.method != "POST":
         topic = _visible_topic(request.GET.get("topic"))
@@ -196,25 +189,23 @@ def talk_propose(request: HttpRequest) -> HttpResponse:
         if topic is not None:
             initial.update({"topic": topic.pk, "title": topic.title})
         form = ProposalForm(member=member, initial=initial)
-        return render(
-            request, "talks/propose.html", _propose_context(request, form=form, topic=topic)
-        )
+        return render(request, "talks/propose.html", _propose_context(form=form, topic=topic))
 
     form = ProposalForm(request.POST, member=member)
     topic = _visible_topic(request.POST.get("topic"))
     if not form.is_valid():
         messages.error(request, _("Votre proposition n'a pas été envoyée : voir ci-dessous."))
-        context = _propose_context(request, form=form, topic=topic)
+        context = _propose_context(form=form, topic=topic)
         return render(request, "talks/propose.html", context, status=400)
     if "preview" in request.POST:
         preview = render_markdown(form.cleaned_data["abstract"])
-        context = _propose_context(request, form=form, topic=topic, preview=preview)
+        context = _propose_context(form=form, topic=topic, preview=preview)
         return render(request, "talks/propose.html", context)
     try:
         talk = talk_submit(member=member, **form.service_kwargs())
     except TalkError as error:
         messages.error(request, str(error))
-        context = _propose_context(request, form=form, topic=topic)
+        context = _propose_context(form=form, topic=topic)
         return render(request, "talks/propose.html", context, status=400)
     messages.success(
         request,
@@ -235,8 +226,7 @@ def talk_mine(request: HttpRequest) -> HttpResponse:
         .with_speakers()
         .order_by("-created_at")
     )
-    speaker = Speaker.objects.filter(user=request.user).first()
-    return render(request, "talks/mine.html", {"talks": talks, "speaker": speaker})
+    return render(request, "talks/mine.html", {"talks": talks})
 
 
 @login_required
