@@ -1,5 +1,22 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "talks"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("talks/", views.talk_list, name="list"),
+    path("talks/propose/", views.talk_propose, name="propose"),
+    path("talks/mine/", views.talk_mine, name="mine"),
+    path("talks/mine/<int:pk>/edit/", views.talk_edit, name="edit"),
+    path("talks/mine/<int:pk>/withdraw/", views.talk_withdraw, name="withdraw"),
+    path("talks/mine/<int:pk>/confirm/", views.talk_confirm, name="confirm"),
+    path("talks/confirm/<str:token>/", views.talk_confirm_token, name="confirm-token"),
+    path("talks/speaker-profile/", views.speaker_profile, name="speaker-profile"),
+    path("talks/<slug:slug>/", views.talk_detail, name="detail"),
+    path("speakers/", views.speaker_list, name="speakers"),
+    path("speakers/<slug:slug>/", views.speaker_detail, name="speaker-detail"),
+    path("wishlist/", views.wishlist, name="wishlist"),
+    path("wishlist/<int:pk>/vote/", views.topic_vote_view, name="topic-vote"),
+    path("wishlist/<int:pk>/unvote/", views.topic_unvote_view, name="topic-unvote"),
+]

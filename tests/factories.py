@@ -154,3 +154,63 @@ def image_bytes(
 def black_and_white_png(width: int, height: int) -> bytes:
     """A 1-bit PNG: tiny on disk however many pixels it declares (bombs, huge images)."""
     return image_bytes("PNG", (width, height), mode="1", color=0)
+
+
+# Talks ------------------------------------------------------------------------
+
+from talks.models import Speaker, Talk, TalkSpeaker, Topic, TopicVote, speaker_slug  # noqa: E402
+
+
+class SpeakerFactory(factory.django.DjangoModelFactory):
+    """A speaker from the archive: no account."""
+
+    class Meta:
+        model = Speaker
+
+    name = factory.Sequence(lambda n: f"Intervenant {n}")
+    slug = factory.LazyAttribute(lambda o: speaker_slug(o.name))
+
+
+class TalkFactory(factory.django.DjangoModelFactory):
+    """A talk written directly, for arranging a test (code under test uses the services).
+
+    speakers=[...] sets the speakers in order; by default one new speaker.
+    """
+
+    class Meta:
+        model = Talk
+        skip_postgeneration_save = True
+
+    title = factory.Sequence(lambda n: f"Talk numéro {n}")
+    slug = factory.Sequence(lambda n: f"talk-numero-{n}")
+    abstract = "Un résumé assez long pour passer la validation du formulaire de proposition."
+    format = Talk.Format.SHORT
+    status = Talk.Status.SUBMITTED
+
+    class Params:
+        given = factory.Trait(
+            status=Talk.Status.CONFIRMED,
+            event=factory.SubFactory(EventFactory, past=True),
+        )
+
+    @factory.post_generation
+    def speakers(obj, create, extracted, **kwargs):
+        if not create:
+            return
+        for position, speaker in enumerate(extracted or [SpeakerFactory()]):
+            TalkSpeaker.objects.create(talk=obj, speaker=speaker, position=position)
+
+
+class TopicFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Topic
+
+    title = factory.Sequence(lambda n: f"Sujet {n}")
+
+
+class TopicVoteFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = TopicVote
+
+    topic = factory.SubFactory(TopicFactory)
+    member = factory.SubFactory(UserFactory)

@@ -1,0 +1,183 @@
+"""Emails about talks. Called through transaction.on_commit by talks.services.
+
+Every template is templates/emails/talks_<name>.txt; the links in them are
+absolute (settings.SITE_URL + path).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from members.models import User
+
+from .models import Speaker, Talk
+from .tokens import confirm_token
+
+
+def organizer_emails() -> list[str]:
+    """settings.ORGANIZERS_EMAILS, or else every active organizer's address."""
+    if settings.ORGANIZERS_EMAILS:
+        return list(settings.ORGANIZERS_EMAILS)
+    return list(
+        User.objects.filter(is_staff=True, is_active=True)
+        .exclude(email="")
+        .order_by("email")
+        .values_list("email", flat=True)
+    )
+
+
+def absolute(path: str) -> str:
+    return settings.SITE_URL + path
+
+
+def _context(talk: Talk, **extra) -> dict:
+    event = talk.event
+    return {
+        "talk": talk,
+        "speakers": talk.speaker_list,
+        "event": event,
+        "starts_at": timezone.localtime(event.starts_at) if event else None,
+        "event_url": absolute(event.get_absolute_url()) if event else "",
+        "talk_url": absolute(talk.get_absolute_url()),
+        "mine_url": absolute(reverse("talks:mine")),
+        "admin_url": absolute(reverse("admin:talks_talk_change", args=[talk.pk])),
+        "site_url": settings.SITE_URL,
+        **extra,
+    }
+
+
+def _send(*, to: list[str], template: str, subject: str, context: dict) -> None:
+    if not to:
+        return
+    body = render_to_string(f"emails/talks_{template}.txt", context)
+    EmailMessage(
+        subject=settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + subject,
+        body=body,
+        to=to,
+    ).send()
+
+
+def _to_speakers(talk: Talk, template: str, subject: str, **extra) -> None:
+    _send(
+        to=talk.speaker_emails(),
+        template=template,
+        subject=subject,
+        context=_context(talk, **extra),
+    )
+
+
+def _to_organizers(talk: Talk, template: str, subject: str, **extra) -> None:
+    _send(
+        to=organizer_emails(), template=template, subject=subject, context=_context(talk, **extra)
+    )
+
+
+def send_submitted(talk: Talk) -> None:
+    """A new proposal: the organizers are told, the speakers get an acknowledgement."""
+    _to_organizers(
+        talk,
+        "submitted_organizers",
+        _("Nouvelle proposition de talk : %(title)s") % {"title": talk.title},
+    )
+    _to_speakers(
+        talk,
+        "submitted_speaker",
+        _("Nous avons bien reçu votre proposition : %(title)s") % {"title": talk.title},
+    )
+
+
+def send_accepted(talk: Talk) -> None:
+    confirm_url = absolute(reverse("talks:confirm-token", kwargs={"token": confirm_token(talk)}))
+    _to_speakers(
+        talk,
+        "accepted",
+        _("Votre talk est accepté : merci de confirmer (%(title)s)") % {"title": talk.title},
+        confirm_url=confirm_url,
+    )
+
+
+def send_rejected(talk: Talk) -> None:
+    _to_speakers(
+        talk,
+        "rejected",
+        _("Votre proposition de talk : %(title)s") % {"title": talk.title},
+        wishlist_url=absolute(reverse("talks:wishlist")),
+    )
+
+
+def send_cancelled(talk: Talk) -> None:
+    _to_speakers(talk, "cancelled", _("Talk annulé : %(title)s") % {"title": talk.title})
+
+
+def send_confirmed(talk: Talk) -> None:
+    _to_organizers(talk, "confirmed", _("Talk confirmé : %(title)s") % {"title": talk.title})
+
+
+def send_withdrawn(talk: Talk, *, previous_status: str) -> None:
+    _to_organizers(
+        talk,
+        "withdrawn",
+        _("Talk retiré par son intervenant·e : %(title)s") % {"title": talk.title},
+        previous_status=Talk.Status(previous_status).label,
+        was_in_programme=previous_status in Talk.PUBLIC_STATUSES,
+    )
+
+
+def send_scheduled(talk: Talk) -> None:
+    _to_speakers(
+        talk,
+        "scheduled",
+        _("Votre talk est programmé le %(date)s")
+        % {"date": timezone.localtime(talk.event.starts_at).strftime("%d/%m/%Y")},
+    )
+
+
+def send_unscheduled(talk: Talk, *, previous_event) -> None:
+    _to_speakers(
+        talk,
+        "unscheduled",
+        _("Changement de programme : %(title)s") % {"title": talk.title},
+        previous_event=previous_event,
+        previous_starts_at=timezone.localtime(previous_event.starts_at),
+    )
+
+
+def send_mentor_intro(talk: Talk) -> None:
+    mentor = talk.mentor
+    _send(
+        to=[*talk.speaker_emails(), mentor.contact_email],
+        template="mentor_intro",
+        subject=_("Présentations : %(mentor)s vous accompagne pour « %(title)s »")
+        % {"mentor": mentor.name, "title": talk.title},
+        context=_context(talk, mentor=mentor),
+    )
+
+
+def send_speaker_claimed(speaker: Speaker, *, member: User) -> None:
+    """A member was linked to an existing speaker profile of the same name."""
+    _send(
+        to=organizer_emails(),
+        template="speaker_claimed",
+        subject=_("Profil d'intervenant·e rattaché à un compte : %(name)s")
+        % {"name": speaker.name},
+        context={
+            "speaker": speaker,
+            "member": member,
+            "speaker_url": absolute(speaker.get_absolute_url()),
+            "admin_url": absolute(reverse("admin:talks_speaker_change", args=[speaker.pk])),
+        },
+    )
+
+
+# The email that goes with each status change (talks.services.talk_set_status).
+STATUS_EMAILS = {
+    Talk.Status.ACCEPTED: send_accepted,
+    Talk.Status.REJECTED: send_rejected,
+    Talk.Status.CANCELLED: send_cancelled,
+    Talk.Status.CONFIRMED: send_confirmed,
+}

@@ -1,0 +1,230 @@
+"""Speaker profiles: identity by slug, the member's own profile, photos, mentors."""
+
+import io
+
+import pytest
+from django.core import mail
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from PIL import Image
+
+from talks.models import Speaker, Talk
+from talks.services import speaker_for_member
+from tests.factories import EventFactory, SpeakerFactory, TalkFactory, UserFactory
+
+
+def image_file(image_format: str, name: str = "photo.png") -> SimpleUploadedFile:
+    buffer = io.BytesIO()
+    Image.new("RGB", (40, 40), "#1d3557").save(buffer, format=image_format)
+    return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/png")
+
+
+# Identity -------------------------------------------------------------------
+
+
+def test_speaker_for_member_creates_profile_from_account(member):
+    member.bio = "Développeuse."
+    member.github_url = "https://github.com/camille"
+    member.save()
+
+    speaker, claimed = speaker_for_member(member=member)
+
+    assert (speaker.name, speaker.slug, speaker.user, claimed) == (
+        "Camille",
+        "camille",
+        member,
+        False,
+    )
+    assert (speaker.bio, speaker.github_url) == ("Développeuse.", "https://github.com/camille")
+    assert speaker_for_member(member=member) == (speaker, False)
+
+
+def test_speaker_for_member_claims_archive_namesake(member, run_on_commit):
+    archive = SpeakerFactory(name="CAMILLE")
+
+    with run_on_commit():
+        speaker, claimed = speaker_for_member(member=member)
+
+    assert (speaker, claimed) == (archive, True)
+    assert Speaker.objects.count() == 1
+    assert mail.outbox[0].subject == (
+        "[Clermont'ech] Profil d'intervenant·e rattaché à un compte : CAMILLE"
+    )
+
+
+def test_two_accounts_with_the_same_name_get_two_profiles(member):
+    twin = UserFactory(display_name="Camille", email="autre.camille@example.org")
+    first, _ = speaker_for_member(member=member)
+
+    second, claimed = speaker_for_member(member=twin)
+
+    assert (first.slug, second.slug, claimed) == ("camille", "camille-2", False)
+
+
+# The member's own profile page ------------------------------------------------
+
+
+def test_speaker_profile_page_without_profile_offers_to_create(member_client):
+    html = member_client.get(reverse("talks:speaker-profile")).content.decode()
+
+    assert "Créer ou retrouver mon profil" in html
+
+
+def test_speaker_profile_created_on_demand(member, member_client):
+    response = member_client.post(reverse("talks:speaker-profile"))
+
+    assert response.status_code == 302
+    assert Speaker.objects.get(user=member).name == "Camille"
+
+
+def test_speaker_profile_anonymous_is_sent_to_log_in(client):
+    response = client.get(reverse("talks:speaker-profile"))
+
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("account_login"))
+
+
+def profile_data(**changes) -> dict:
+    return {
+        "name": "Camille Martin",
+        "bio": "Développeuse **Rust**.",
+        "website_url": "camille.example.org",
+        "mastodon_url": "",
+        "bluesky_url": "",
+        "github_url": "",
+        "gitlab_url": "",
+        "linkedin_url": "",
+        **changes,
+    }
+
+
+def test_speaker_profile_edit_saves_and_renames(member_speaker, member_client):
+    response = member_client.post(
+        reverse("talks:speaker-profile"), profile_data(photo=image_file("PNG"))
+    )
+
+    assert response.status_code == 302
+    member_speaker.refresh_from_db()
+    assert (member_speaker.name, member_speaker.slug) == ("Camille Martin", "camille-martin")
+    assert member_speaker.website_url == "https://camille.example.org"
+    assert member_speaker.photo.name.startswith("speakers/camille-martin-")
+    assert member_speaker.photo.name.endswith(".png")
+
+
+def test_speaker_profile_name_of_someone_else_is_refused(member_speaker, member_client):
+    SpeakerFactory(name="Camille Martin")
+
+    response = member_client.post(reverse("talks:speaker-profile"), profile_data())
+
+    assert response.status_code == 400
+    assert "Un autre profil d&#x27;intervenant·e porte déjà ce nom." in response.content.decode()
+    member_speaker.refresh_from_db()
+    assert member_speaker.name == "Camille"
+
+
+@pytest.mark.parametrize(
+    ("upload", "message"),
+    [
+        (
+            lambda: image_file("GIF", "anim.gif"),
+            "Format GIF non accepté : envoyez une photo PNG, JPEG ou WebP.",
+        ),
+        (
+            lambda: SimpleUploadedFile(
+                "photo.png", b"<svg onload=alert(1)>", content_type="image/png"
+            ),
+            "Téléversez une image valide.",
+        ),
+        (
+            lambda: SimpleUploadedFile(
+                "big.png",
+                image_file("PNG").read() + b"\0" * (5 * 1024 * 1024),
+                content_type="image/png",
+            ),
+            "La photo pèse 5,0 Mo : la limite est de 5 Mo.",
+        ),
+    ],
+)
+def test_speaker_photo_is_checked(member_speaker, member_client, upload, message):
+    response = member_client.post(reverse("talks:speaker-profile"), profile_data(photo=upload()))
+
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    member_speaker.refresh_from_db()
+    assert not member_speaker.photo
+
+
+@pytest.mark.parametrize(("image_format", "extension"), [("JPEG", "jpg"), ("WEBP", "webp")])
+def test_speaker_photo_keeps_real_format(member_speaker, member_client, image_format, extension):
+    member_client.post(
+        reverse("talks:speaker-profile"), profile_data(photo=image_file(image_format, "x.png"))
+    )
+
+    member_speaker.refresh_from_db()
+    assert member_speaker.photo.name.endswith(f".{extension}")
+
+
+def test_speaker_photo_shows_on_public_pages(member_speaker, member_client, client, event):
+    member_client.post(reverse("talks:speaker-profile"), profile_data(photo=image_file("PNG")))
+    member_speaker.refresh_from_db()
+    talk = TalkFactory(status=Talk.Status.CONFIRMED, event=event, speakers=[member_speaker])
+
+    html = client.get(talk.get_absolute_url()).content.decode()
+
+    assert f'<img src="/media/{member_speaker.photo.name}" alt="" width="96" height="96"' in html
+
+
+# Mentors ----------------------------------------------------------------------
+
+
+def test_mentor_choice_only_for_past_speakers(member_speaker, member_client):
+    page = member_client.get(reverse("talks:speaker-profile")).content.decode()
+    member_client.post(reverse("talks:speaker-profile"), profile_data(is_mentor="on"))
+
+    assert 'name="is_mentor"' not in page
+    assert "Après votre premier talk à une API Hour" in page
+    member_speaker.refresh_from_db()
+    assert member_speaker.is_mentor is False
+
+
+def test_past_speaker_volunteers_as_mentor(member_speaker, member_client, client):
+    TalkFactory(
+        status=Talk.Status.CONFIRMED, event=EventFactory(past=True), speakers=[member_speaker]
+    )
+
+    member_client.post(
+        reverse("talks:speaker-profile"),
+        profile_data(is_mentor="on", mentor_topics="Les slides, le trac"),
+    )
+
+    member_speaker.refresh_from_db()
+    assert (member_speaker.is_mentor, member_speaker.mentor_topics) == (True, "Les slides, le trac")
+    html = client.get(member_speaker.get_absolute_url()).content.decode()
+    assert "Peut aider sur : Les slides, le trac." in html
+
+
+# The admin ------------------------------------------------------------------------
+
+
+def test_admin_speaker_add_derives_slug_and_refuses_namesake(organizer_client, admin_form):
+    SpeakerFactory(name="Ada Lovelace")
+    url = reverse("admin:talks_speaker_add")
+
+    response = organizer_client.post(
+        url, admin_form(organizer_client, url, "speaker_form", name="Ada LOVELACE", slug="")
+    )
+
+    assert "Un profil porte déjà ce nom : c&#x27;est la même personne" in response.content.decode()
+    assert Speaker.objects.count() == 1
+
+
+def test_admin_speaker_add_refuses_gif_photo(organizer_client, admin_form):
+    url = reverse("admin:talks_speaker_add")
+    data = admin_form(
+        organizer_client, url, "speaker_form", name="Grace Hopper", slug="grace-hopper"
+    )
+
+    response = organizer_client.post(url, {**data, "photo": image_file("GIF", "g.gif")})
+
+    assert "Format GIF non accepté" in response.content.decode()
+    assert not Speaker.objects.exists()
