@@ -100,6 +100,18 @@ class DeleteAccountConfirmForm(forms.Form):
     """Second step: a button, carrying proof that the first step passed a moment ago."""
 
     token = forms.CharField(widget=forms.HiddenInput)
+    remove_talks = forms.BooleanField(
+        label=_("Retirer aussi mon nom des talks que j'ai donnés"),
+        required=False,
+        widget=forms.CheckboxInput(
+            attrs={"class": "form-check-input", "aria-describedby": "remove-talks-help"}
+        ),
+        help_text=_(
+            "Par défaut, vos talks passés restent dans les archives sous votre nom public "
+            "(sans photo, présentation ni liens). Cochez pour qu'ils apparaissent sous "
+            "« Intervenant·e anonyme »."
+        ),
+    )
 
     def __init__(self, member: User, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from events.markup import render_markdown
 from events.models import RSVP, Diet, Event
 from events.services import rsvp_cancel
+from talks.services import member_talks_export, talks_forget_member
 
 from .models import Announcement, Delivery, IncidentReport, User
 from .tasks import announcement_deliver
@@ -577,8 +578,8 @@ def _export_incident_reports(member: User) -> list[dict]:
 def member_export(*, member: User) -> dict:
     """Everything the platform holds about one member, as JSON-ready data.
 
-    One key per section; each section is built by its own function so that other
-    apps add theirs here (the talks app: "talk_proposals" and "wishlist_votes").
+    One key per section, each built by its own function; the talks app adds its
+    sections (speaker profile, proposals, wishlist topics and votes).
     """
     return {
         "format": "clermontech-member-export/1",
@@ -588,17 +589,8 @@ def member_export(*, member: User) -> dict:
         "rsvps": _export_rsvps(member),
         "announcements_received": _export_deliveries(member),
         "incident_reports_filed": _export_incident_reports(member),
+        **member_talks_export(member=member),
     }
-
-
-def _talks_forget_member(*, member: User, keep_talks: bool) -> None:
-    """Hook for the talks app (not wired yet).
-
-    To do there: delete the member's proposals that were never given and their
-    wishlist votes; for talks already given, keep them in the archive under the
-    speaker's public name when keep_talks is True, else detach and anonymise them.
-    It runs inside member_delete's transaction, before the profile is erased.
-    """
 
 
 def member_delete(*, member: User, keep_talks: bool = True) -> None:
@@ -626,7 +618,7 @@ def member_delete(*, member: User, keep_talks: bool = True) -> None:
         for rsvp in _future_rsvps(current):
             rsvp_cancel(rsvp=rsvp, by_organizer=True)
         RSVP.objects.filter(member=current).update(diet=Diet.NONE, diet_notes="")
-        _talks_forget_member(member=current, keep_talks=keep_talks)
+        talks_forget_member(member=current, keep_talks=keep_talks)
         Delivery.objects.filter(member=current).delete()
         IncidentReport.objects.filter(reporter=current).update(reporter=None, contact_email="")
         EmailAddress.objects.filter(user=current).delete()

@@ -47,7 +47,9 @@ def delete(request: HttpRequest) -> HttpResponse:
         confirm_form = DeleteAccountConfirmForm(member, request.POST)
         if confirm_form.is_valid():
             try:
-                member_delete(member=member)
+                member_delete(
+                    member=member, keep_talks=not confirm_form.cleaned_data["remove_talks"]
+                )
             except MemberError as error:
                 messages.error(request, str(error))
                 return redirect("home")

@@ -181,3 +181,13 @@ STATUS_EMAILS = {
     Talk.Status.CANCELLED: send_cancelled,
     Talk.Status.CONFIRMED: send_confirmed,
 }
+
+
+def send_proposals_removed(*, titles: list[str]) -> None:
+    """A member deleted their account: tell the organizers which proposals went away."""
+    _send(
+        to=organizer_emails(),
+        template="proposals_removed",
+        subject=_("Propositions retirées : un membre a supprimé son compte"),
+        context={"titles": titles, "site_url": settings.SITE_URL},
+    )

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -515,3 +516,119 @@ def topic_unvote(*, topic: Topic, member: User) -> bool:
     _check_member(member)
     deleted, _rows = TopicVote.objects.filter(topic=topic, member=member).delete()
     return deleted > 0
+
+
+# A member's data (export and account deletion) ------------------------------
+
+
+def member_talks_export(*, member: User) -> dict:
+    """The talks part of a member's data export (members.services.member_export)."""
+    speaker = Speaker.objects.filter(user=member).first()
+    talks = (
+        Talk.objects.for_member(member)
+        .select_related("event")
+        .prefetch_related("status_changes")
+        .order_by("created_at")
+    )
+    return {
+        "speaker_profile": None
+        if speaker is None
+        else {
+            "name": speaker.name,
+            "url": speaker.get_absolute_url(),
+            "bio": speaker.bio,
+            "links": {str(label): url for label, url in speaker.links()},
+            "is_mentor": speaker.is_mentor,
+            "mentor_topics": speaker.mentor_topics,
+        },
+        "talk_proposals": [
+            {
+                "title": talk.title,
+                "abstract": talk.abstract,
+                "format": talk.format,
+                "language": talk.language,
+                "level": talk.level,
+                "status": talk.status,
+                "event": talk.event.title if talk.event else None,
+                "video_url": talk.video_url,
+                "slides_url": talk.slides_url,
+                "first_time_speaker": talk.first_time,
+                "wants_mentor": talk.wants_mentor,
+                "notes_for_organizers": talk.notes,
+                "availability": talk.availability,
+                "submitted_at": timezone.localtime(talk.created_at).isoformat(),
+                "status_history": [
+                    {
+                        "from": change.from_status,
+                        "to": change.to_status,
+                        "at": timezone.localtime(change.changed_at).isoformat(),
+                    }
+                    for change in talk.status_changes.all()
+                ],
+            }
+            for talk in talks
+        ],
+        "wishlist_topics_suggested": list(
+            Topic.objects.filter(suggested_by=member).values_list("title", flat=True)
+        ),
+        "wishlist_votes": list(
+            TopicVote.objects.filter(member=member)
+            .order_by("created_at")
+            .values_list("topic__title", flat=True)
+        ),
+    }
+
+
+def talks_forget_member(*, member: User, keep_talks: bool = True) -> list[str]:
+    """The talks part of an account deletion (members.services.member_delete).
+
+    - Talks already given stay in the archive under the speaker's public name
+      (keep_talks=True), or under an anonymous name (keep_talks=False). Either
+      way the speaker profile loses its account, contact email, bio, photo and
+      links. A speaker with no talk given is deleted.
+    - Proposals never given are deleted when the member is their only speaker;
+      with co-speakers, the talk stays with them. The organizers are told which
+      live proposals (submitted, accepted, confirmed) went away.
+    - Wishlist votes are deleted; topics the member suggested stay, unsigned.
+
+    Returns the titles of the live proposals that were removed. Runs inside the
+    caller's transaction.
+    """
+    removed: list[str] = []
+    speaker = Speaker.objects.select_for_update().filter(user=member).first()
+    if speaker is not None:
+        for talk in Talk.objects.filter(speakers=speaker).exclude(
+            pk__in=Talk.objects.given().values("pk")
+        ):
+            if talk.speakers.exclude(pk=speaker.pk).exists():
+                TalkSpeaker.objects.filter(talk=talk, speaker=speaker).delete()
+                continue
+            if talk.status in Talk.TAKER_STATUSES:
+                removed.append(talk.title)
+            talk.delete()
+        if speaker.talks.exists():
+            photo = speaker.photo.name
+            if not keep_talks:
+                speaker.name = _("Intervenant·e anonyme")
+                speaker.slug = _free_slug(f"anonyme-{speaker.pk}")
+            speaker.user = None
+            speaker.email = speaker.bio = speaker.mentor_topics = ""
+            speaker.photo = ""
+            for field in ["website_url", "mastodon_url", "bluesky_url", "github_url",
+                          "gitlab_url", "linkedin_url"]:  # fmt: skip
+                setattr(speaker, field, "")
+            speaker.is_mentor = False
+            speaker.save()
+            if photo:
+                transaction.on_commit(lambda: default_storage.delete(photo))
+        else:
+            photo = speaker.photo.name
+            speaker.delete()
+            if photo:
+                transaction.on_commit(lambda: default_storage.delete(photo))
+    Talk.objects.filter(submitted_by=member).update(submitted_by=None)
+    TopicVote.objects.filter(member=member).delete()
+    Topic.objects.filter(suggested_by=member).update(suggested_by=None)
+    if removed:
+        transaction.on_commit(lambda: emails.send_proposals_removed(titles=removed))
+    return removed

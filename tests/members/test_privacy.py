@@ -1,3 +1,4 @@
+import html
 import json
 import os
 import re
@@ -13,12 +14,17 @@ from django.utils import timezone
 from events.models import RSVP, Diet
 from members.models import Delivery, User
 from members.services import MemberError, member_delete, member_export
+from talks.models import Speaker, Talk, TopicVote
 from tests.factories import (
     PASSWORD,
     AnnouncementFactory,
     EventFactory,
     IncidentReportFactory,
     RSVPFactory,
+    SpeakerFactory,
+    TalkFactory,
+    TopicFactory,
+    TopicVoteFactory,
     UserFactory,
 )
 
@@ -50,6 +56,12 @@ def test_export_holds_everything_about_the_member_and_nothing_of_others(
     IncidentReportFactory(reporter=member, what_happened="Mon signalement", event=event)
     IncidentReportFactory(reporter=outsider, what_happened="Le signalement d'un autre")
     IncidentReportFactory(what_happened="Un signalement anonyme")
+    mine = SpeakerFactory(name="Camille", user=member, bio="Je parle de Python.")
+    TalkFactory(title="Mon talk", submitted_by=member, speakers=[mine], notes="Note perso")
+    TalkFactory(title="Le talk d'un autre", submitted_by=outsider)
+    TopicVoteFactory(topic=TopicFactory(title="Sujet voté"), member=member)
+    TopicVoteFactory(topic=TopicFactory(title="Vote d'un autre"), member=outsider)
+    TopicFactory(title="Mon sujet", suggested_by=member)
 
     response = member_client.get(reverse("members:export"))
 
@@ -68,6 +80,10 @@ def test_export_holds_everything_about_the_member_and_nothing_of_others(
         "profile",
         "rsvps",
         "social_accounts",
+        "speaker_profile",
+        "talk_proposals",
+        "wishlist_topics_suggested",
+        "wishlist_votes",
     ]
     assert data["profile"]["email"] == "camille@example.org"
     assert data["profile"]["display_name"] == "Camille"
@@ -84,6 +100,12 @@ def test_export_holds_everything_about_the_member_and_nothing_of_others(
     assert [(r["what_happened"], r["event"]) for r in data["incident_reports_filed"]] == [
         ("Mon signalement", event.title)
     ]
+    assert data["speaker_profile"]["bio"] == "Je parle de Python."
+    assert [
+        (t["title"], t["status"], t["notes_for_organizers"]) for t in data["talk_proposals"]
+    ] == [("Mon talk", "submitted", "Note perso")]
+    assert data["wishlist_votes"] == ["Sujet voté"]
+    assert data["wishlist_topics_suggested"] == ["Mon sujet"]
     text = response.content.decode()
     for foreign in ["dominique", "Dominique", "Secret d'un autre", "d'un autre", "anonyme"]:
         assert foreign not in text
@@ -93,7 +115,13 @@ def test_export_query_count_does_not_grow_with_rsvps(member, django_assert_max_n
     for _ in range(5):
         RSVPFactory(member=member)
 
-    with django_assert_max_num_queries(6):
+    speaker = SpeakerFactory(user=member)
+    for _ in range(3):
+        TalkFactory(submitted_by=member, speakers=[speaker])
+        TopicVoteFactory(member=member)
+
+    # profile, accounts, RSVPs, deliveries, reports, speaker, talks (+history), topics, votes
+    with django_assert_max_num_queries(11):
         data = member_export(member=member)
 
     assert len(data["rsvps"]) == 5
@@ -235,3 +263,84 @@ def test_deleted_member_gets_no_announcement(member, organizer):
     member_delete(member=member)
 
     assert list(User.objects.announcement_recipients()) == [organizer]
+
+
+# Deletion and talks
+
+
+@pytest.fixture
+def speaker_with_talks(member, outsider):
+    speaker = SpeakerFactory(
+        name="Camille Martin", user=member, bio="Bio", website_url="https://camille.example"
+    )
+    given = TalkFactory(given=True, title="Mon talk passé", speakers=[speaker])
+    TalkFactory(title="Ma proposition", submitted_by=member, speakers=[speaker])
+    shared = TalkFactory(title="Talk à deux", speakers=[speaker, SpeakerFactory(name="Léa")])
+    TopicVoteFactory(topic=TopicFactory(title="Rust"), member=member)
+    topic = TopicFactory(title="Zig", suggested_by=member)
+    return {
+        "speaker": speaker,
+        "given": given,
+        "shared": shared,
+        "topic": topic,
+    }
+
+
+def test_delete_keeps_given_talks_under_the_public_name(
+    member, speaker_with_talks, settings, django_capture_on_commit_callbacks
+):
+    settings.ORGANIZERS_EMAILS = ["orgas@example.org"]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        member_delete(member=member)
+
+    speaker = speaker_with_talks["speaker"]
+    speaker.refresh_from_db()
+    assert (speaker.name, speaker.user, speaker.bio, speaker.website_url) == (
+        "Camille Martin", None, "", ""
+    )  # fmt: skip
+    assert list(speaker.talks.values_list("title", flat=True)) == ["Mon talk passé"]
+    assert not Talk.objects.filter(title="Ma proposition").exists()
+    shared = speaker_with_talks["shared"]
+    assert [s.name for s in shared.speakers.all()] == ["Léa"]
+    assert not TopicVote.objects.filter(member=member).exists()
+    speaker_with_talks["topic"].refresh_from_db()
+    assert speaker_with_talks["topic"].suggested_by is None
+    to_organizers = [m for m in mail.outbox if m.to == ["orgas@example.org"]]
+    assert len(to_organizers) == 1
+    assert "- Ma proposition" in to_organizers[0].body
+
+
+def test_delete_can_anonymise_given_talks(member, speaker_with_talks):
+    member_delete(member=member, keep_talks=False)
+
+    speaker = speaker_with_talks["speaker"]
+    speaker.refresh_from_db()
+    assert speaker.name == "Intervenant·e anonyme"
+    assert speaker.slug.startswith("anonyme-")
+    assert speaker.talks.get().title == "Mon talk passé"
+
+
+def test_delete_form_offers_to_remove_the_name_from_talks(
+    member_client, member, speaker_with_talks
+):
+    step1 = member_client.post(reverse("members:delete"), {"password": PASSWORD})
+    token = re.search(r'name="token" value="([^"]+)"', step1.content.decode()).group(1)
+
+    assert "Retirer aussi mon nom des talks que j'ai donnés" in html.unescape(
+        step1.content.decode()
+    )
+    member_client.post(reverse("members:delete"), {"token": token, "remove_talks": "on"})
+
+    speaker_with_talks["speaker"].refresh_from_db()
+    assert speaker_with_talks["speaker"].name == "Intervenant·e anonyme"
+
+
+def test_delete_removes_a_speaker_who_gave_no_talk(member):
+    speaker = SpeakerFactory(user=member)
+    TalkFactory(submitted_by=member, speakers=[speaker], status="rejected")
+
+    member_delete(member=member)
+
+    assert not Speaker.objects.filter(pk=speaker.pk).exists()
+    assert not Talk.objects.exists()
