@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from events.models import Event
 from talks.models import Talk
-from tests.conftest import count_queries
+from tests.conftest import count_queries, text
 from tests.factories import (
     EventFactory,
     SpeakerFactory,
@@ -334,3 +334,35 @@ def test_wishlist_query_count(member_client, django_assert_num_queries, member, 
     with django_assert_num_queries(7):
         response = member_client.get(reverse("talks:wishlist"))
     assert response.status_code == 200
+
+
+def test_profile_lists_the_members_talks_with_status(member_client, member, member_speaker):
+    TalkFactory(title="Ma proposition", submitted_by=member, speakers=[member_speaker])
+    TalkFactory(given=True, title="Mon talk donné", speakers=[member_speaker])
+
+    page = text(member_client.get(reverse("members:profile")))
+
+    assert "Mes talks" in page
+    assert "Ma proposition" in page and "soumis" in page
+    assert "Mon talk donné" in page
+
+
+def test_public_member_page_lists_only_public_talks(client, member, member_speaker):
+    member.profile_public = True
+    member.save()
+    TalkFactory(title="Ma proposition", submitted_by=member, speakers=[member_speaker])
+    TalkFactory(given=True, title="Mon talk donné", speakers=[member_speaker])
+
+    page = text(client.get(reverse("members:detail", args=[member.pk])))
+
+    assert "Mon talk donné" in page
+    assert "Ma proposition" not in page
+
+
+def test_profile_query_count_does_not_grow_with_talks(member_client, member, member_speaker):
+    TalkFactory(submitted_by=member, speakers=[member_speaker])
+    one = count_queries(member_client, reverse("members:profile"))
+    for _ in range(4):
+        TalkFactory(given=True, speakers=[member_speaker, SpeakerFactory()])
+
+    assert count_queries(member_client, reverse("members:profile")) == one
