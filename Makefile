@@ -21,7 +21,6 @@ migrate: install
 
 seed: migrate
 	$(BIN)/python manage.py seed_demo
-	$(BIN)/python manage.py seed_demo_talks
 
 run: seed
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)

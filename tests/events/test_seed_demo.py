@@ -6,6 +6,8 @@ from django.core.management import call_command
 
 from events.models import Event
 from members.models import User
+from sponsors.models import Sponsor
+from talks.models import Talk
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -31,3 +33,7 @@ def test_seed_demo_loads_what_a_newcomer_needs_and_is_idempotent(mailoutbox):
     assert User.objects.filter(is_staff=False).count() >= 5
     assert "orga@example.org / apihour-demo" in out.getvalue()
     assert mailoutbox == []  # the demo attendees are fictitious
+    assert upcoming.sponsorships.count() == 3
+    assert all(s.logo for s in Sponsor.objects.all())
+    assert Talk.objects.given().exists()
+    assert Talk.objects.public().filter(event=upcoming).exists()

@@ -7,17 +7,26 @@ changes nothing (it does not move dates nor reset passwords).
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta
+from io import BytesIO
 from zoneinfo import ZoneInfo
 
 from allauth.account.models import EmailAddress
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.test.utils import override_settings
 from django.utils import timezone
+from django.utils.text import slugify
+from PIL import Image, ImageDraw
 
 from events.models import RSVP, Diet, Event, Venue
 from events.services import rsvp_create
+from members.images import image_fields_save, process_image
 from members.models import User
+from sponsors.forms import LOGO_SIZES
+from sponsors.models import Sponsor, Sponsorship
 
 PARIS = ZoneInfo("Europe/Paris")
 DEMO_PASSWORD = "apihour-demo"  # noqa: S105 - demo accounts on a developer's machine
@@ -72,6 +81,25 @@ MEMBERS = [
 ORGANIZER = ("orga@example.org", "Organisation Clermont'ech")
 
 
+SPONSORS = [
+    ("Volcans Numériques", Sponsor.Tier.PARTNER, (29, 53, 87), {"provides_food": True}),
+    ("Puy de Code", Sponsor.Tier.GOLD, (230, 57, 70), {"provides_drinks": True}),
+    ("Auvergne Cloud", Sponsor.Tier.SILVER, (42, 157, 143), {"provides_goodies": True}),
+]
+
+
+def _logo_png(name: str, colour: tuple[int, int, int]) -> bytes:
+    """A simple logo for a fictitious sponsor: its initials on a coloured badge."""
+    image = Image.new("RGBA", (400, 200), (0, 0, 0, 0))
+    draw = ImageDraw.Draw(image)
+    draw.rounded_rectangle((10, 10, 390, 190), radius=40, fill=(*colour, 255))
+    initials = "".join(word[0] for word in name.split()[:3]).upper()
+    draw.text((200, 100), initials, fill="white", anchor="mm", font_size=90)
+    out = BytesIO()
+    image.save(out, "PNG")
+    return out.getvalue()
+
+
 def _at(day: str, hour: int, minute: int = 0) -> datetime:
     return datetime.combine(datetime.fromisoformat(day).date(), time(hour, minute), tzinfo=PARIS)
 
@@ -94,10 +122,43 @@ class Command(BaseCommand):
                 if not RSVP.objects.filter(event=upcoming, member=member).exists():
                     rsvp_create(event=upcoming, member=member, diet=diet, diet_notes=notes)
 
+        self._sponsors(upcoming, past=Event.objects.get(slug="api-hour-72"))
+        # Talks, speakers and the wishlist come from the talks app's own command
+        # (its fictitious speakers and organizers get no email either).
+        with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
+            call_command("seed_demo_talks", stdout=self.stdout)
+
         self.stdout.write(self.style.SUCCESS("Demo data ready."))
         self.stdout.write(f"  Organizer (admin at /admin/): {organizer.email} / {DEMO_PASSWORD}")
         self.stdout.write(f"  Member: {members[0].email} / {DEMO_PASSWORD}")
         self.stdout.write(f"  Next event: {upcoming.title} — /events/{upcoming.slug}/")
+
+    def _sponsors(self, upcoming: Event, past: Event) -> None:
+        for name, tier, colour, provides in SPONSORS:
+            sponsor = Sponsor.objects.filter(name=name).first()
+            if sponsor is None:
+                sponsor = Sponsor(
+                    name=name,
+                    slug=slugify(name),
+                    tier=tier,
+                    website_url=f"https://{slugify(name)}.example.com/",
+                    description=f"{name} soutient les API Hours.",
+                )
+                logo = process_image(
+                    ContentFile(_logo_png(name, colour), name=f"{slugify(name)}.png"),
+                    sizes=LOGO_SIZES,
+                    fit="contain",
+                    keep_alpha=True,
+                    max_bytes=settings.IMAGE_UPLOAD_MAX_BYTES,
+                    max_pixels=settings.IMAGE_UPLOAD_MAX_PIXELS,
+                )
+                image_fields_save(instance=sponsor, images=logo)
+            for event in (upcoming, past):
+                Sponsorship.objects.get_or_create(
+                    sponsor=sponsor,
+                    event=event,
+                    defaults={**provides, "thanks": f"Merci à {name} !"},
+                )
 
     def _venues(self) -> dict[str, Venue]:
         venues = {}
