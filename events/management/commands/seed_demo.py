@@ -206,9 +206,8 @@ class Command(BaseCommand):
                 "number": 73,
                 "title": "API Hour #73",
                 "description": (
-                    "Trois talks courts puis un buffet (végétarien, vegan et sans porc "
-                    "disponibles).\n\n- **Rust pour les gens pressés**\n"
-                    "- **Ce que l'accessibilité m'a appris**\n- **Postgres, ce héros discret**\n\n"
+                    "Trois talks, puis un buffet (végétarien, vegan et sans porc "
+                    "disponibles) pour continuer la discussion.\n\n"
                     "Le direct sera diffusé pour celles et ceux qui n'ont pas de place."
                 ),
                 "starts_at": _at(day, 18, 30),
