@@ -24,21 +24,9 @@ from tests.factories import (
     black_and_white_png,
     image_bytes,
 )
+from tests.members.test_images import BROKEN, NOT_AN_IMAGE, TOO_MANY_PIXELS
 
 PROFILE_URL = reverse("members:profile")
-
-NOT_AN_IMAGE = (
-    "Ce fichier n'est pas une image PNG, JPEG ou WebP. Le contenu du fichier est vérifié, "
-    "pas son nom : un PDF, un SVG ou un GIF renommé est refusé."
-)
-TOO_MANY_PIXELS = (
-    "Cette image est trop grande : 25 millions de pixels au plus (par exemple 5000 × 5000). "
-    "Réduisez-la avant de l'envoyer."
-)
-BROKEN = (
-    "Cette image est incomplète ou abîmée et ne peut pas être lue. "
-    "Enregistrez-la à nouveau depuis votre logiciel, puis renvoyez-la."
-)
 
 
 def profile_data(**overrides) -> dict:
