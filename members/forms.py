@@ -26,6 +26,10 @@ def _coc_help() -> str:
 class SignupForm(forms.Form):
     """Extra fields on allauth's sign-up form (ACCOUNT_SIGNUP_FORM_CLASS)."""
 
+    # allauth builds its sign-up form on this class; the code of conduct comes last,
+    # just above the button.
+    field_order = ["email", "display_name", "password1", "password2", "accept_code_of_conduct"]
+
     display_name = forms.CharField(
         label=_("Nom affiché"),
         max_length=80,

@@ -118,3 +118,11 @@ def test_github_login_appears_only_with_keys():
 def test_user_manager_requires_an_email():
     with pytest.raises(ValueError, match="An email address is required."):
         User.objects.create_user(email="", password="x")
+
+
+def test_signup_fields_in_order_with_code_of_conduct_last(client):
+    page = text(client.get(reverse("account_signup")))
+
+    positions = [page.index(f'name="{name}"') for name in
+                 ["email", "display_name", "password1", "password2", "accept_code_of_conduct"]]  # fmt: skip
+    assert positions == sorted(positions)
