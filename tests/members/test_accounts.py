@@ -123,6 +123,6 @@ def test_user_manager_requires_an_email():
 def test_signup_fields_in_order_with_code_of_conduct_last(client):
     page = text(client.get(reverse("account_signup")))
 
-    positions = [page.index(f'name="{name}"') for name in
-                 ["email", "display_name", "password1", "password2", "accept_code_of_conduct"]]  # fmt: skip
+    names = ["email", "display_name", "password1", "password2", "accept_code_of_conduct"]
+    positions = [page.index(f'name="{name}"') for name in names]
     assert positions == sorted(positions)
