@@ -7,6 +7,7 @@ locale/fr only the French plural rule (0 and 1 are singular).
 import ast
 import gettext
 import io
+import os
 import re
 from datetime import datetime
 from pathlib import Path
@@ -127,6 +128,7 @@ def test_talks_page_is_english(client):
 
     page = text(client.get(reverse("talks:list"), **ENGLISH))
 
+    assert '<html lang="en">' in page
     assert "<h1>Talks</h1>" in page
     assert "The talks given at the API Hours, from newest to oldest." in page
     assert "1 talk" in page
@@ -140,6 +142,7 @@ def test_sponsors_page_is_english(client):
 
     page = text(client.get(reverse("sponsors:list"), **ENGLISH))
 
+    assert '<html lang="en">' in page
     assert "<h1>Our partners</h1>" in page
     assert ">Silver</h2>" in page
     assert "Exemple SA's website" in page
@@ -359,12 +362,14 @@ _IGNORED_DIRS = {".venv", "staticfiles", "node_modules", "locale", "__pycache__"
 
 
 def _project_files(*suffixes):
-    for path in sorted(Path(settings.BASE_DIR).rglob("*")):
-        parts = path.relative_to(settings.BASE_DIR).parts
-        if any(p in _IGNORED_DIRS or p.startswith(".") for p in parts[:-1]):
-            continue
-        if path.suffix in suffixes and path.is_file():
-            yield path
+    """The files `makemessages` reads (it skips hidden folders and the ignored ones)."""
+    for folder, subfolders, files in os.walk(settings.BASE_DIR):
+        subfolders[:] = sorted(
+            d for d in subfolders if d not in _IGNORED_DIRS and not d.startswith(".")
+        )
+        for name in sorted(files):
+            if name.endswith(suffixes):
+                yield Path(folder) / name
 
 
 def _python_messages(path: Path):
@@ -374,7 +379,7 @@ def _python_messages(path: Path):
         name = getattr(node.func, "id", getattr(node.func, "attr", None))
         kind = _PY_FUNCTIONS.get(name)
         args = [a.value if isinstance(a, ast.Constant) else None for a in node.args]
-        if kind is None or None in args[: len(kind)]:
+        if kind is None or len(args) < len(kind) or None in args[: len(kind)]:
             continue
         context = args.pop(0) if kind.startswith("c") else None
         yield (context, args[0], args[1] if kind.endswith("p") else None)
