@@ -9,6 +9,7 @@ from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 DEFAULT_CAPACITY = 50
@@ -330,5 +331,8 @@ class RSVP(models.Model):
 
     def diet_label(self) -> str:
         if self.diet == Diet.OTHER and self.diet_notes:
-            return f"{self.get_diet_display()} : {self.diet_notes}"
+            return gettext("%(diet)s : %(notes)s") % {
+                "diet": self.get_diet_display(),
+                "notes": self.diet_notes,
+            }
         return str(self.get_diet_display())

@@ -48,9 +48,9 @@ def _registration_refusal(event: Event) -> str | None:
     }
     if state == Event.RegistrationState.NOT_YET_OPEN:
         opens = timezone.localtime(event.registration_opens_at)
-        return _("Les inscriptions ne sont pas encore ouvertes : elles ouvrent le %(date)s.") % {
-            "date": opens.strftime("%d/%m/%Y à %H:%M")
-        }
+        return _(
+            "Les inscriptions ne sont pas encore ouvertes : elles ouvrent le %(date)s à %(time)s."
+        ) % {"date": opens.strftime("%d/%m/%Y"), "time": opens.strftime("%H:%M")}
     return messages.get(state)
 
 

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.core.exceptions import PermissionDenied
@@ -73,7 +74,7 @@ class UserAdmin(BaseUserAdmin):
     fieldsets = [
         (None, {"fields": ["email", "password"]}),
         (
-            _("Profil"),
+            gettext_lazy("Profil"),
             {
                 "fields": [
                     "display_name",
@@ -95,10 +96,10 @@ class UserAdmin(BaseUserAdmin):
             {"fields": ["receives_announcements", "profile_public"]},
         ),
         (
-            _("Permissions"),
+            gettext_lazy("Permissions"),
             {
                 "fields": ["is_active", "is_staff", "is_superuser", "groups", "user_permissions"],
-                "description": _(
+                "description": gettext_lazy(
                     "Cochez « statut équipe » pour faire d'un membre un organisateur "
                     "(accès à cette administration)."
                 ),
@@ -115,7 +116,7 @@ class UserAdmin(BaseUserAdmin):
                 ),
             },
         ),
-        (_("Dates"), {"fields": ["last_login", "date_joined"]}),
+        (gettext_lazy("Dates"), {"fields": ["last_login", "date_joined"]}),
     ]
     add_fieldsets = [
         (
@@ -437,6 +438,9 @@ class AnnouncementAdmin(admin.ModelAdmin):
             "recipient_count": User.objects.announcement_recipients().count(),
             "can_change": self.has_change_permission(request, announcement),
             "deliveries_url": deliveries_url,
+            # Announcements go out in French (members.services): preview them that way,
+            # whatever the organizer's language.
+            "email_language": settings.LANGUAGE_CODE,
         }
         return TemplateResponse(
             request, "members/community/admin/announcement_preview.html", context

@@ -4,6 +4,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class SponsorQuerySet(models.QuerySet):
@@ -34,13 +35,13 @@ class Sponsor(models.Model):
     logo = models.ImageField(_("logo"), upload_to="sponsors/", blank=True)
     website_url = models.URLField(_("site web"), blank=True)
     description = models.TextField(
-        _("présentation"),
+        pgettext_lazy("sponsor", "présentation"),
         max_length=500,
         blank=True,
         help_text=_("Deux ou trois phrases, affichées sur la page des partenaires."),
     )
     tier = models.PositiveSmallIntegerField(
-        _("niveau"),
+        pgettext_lazy("sponsor", "niveau"),
         choices=Tier.choices,
         default=Tier.SILVER,
         help_text=_("Les partenaires apparaissent aussi sur la page d'accueil."),

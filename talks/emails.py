@@ -37,9 +37,12 @@ def absolute(path: str) -> str:
 
 def _context(talk: Talk, **extra) -> dict:
     event = talk.event
+    speakers = talk.speaker_list
     return {
         "talk": talk,
-        "speakers": talk.speaker_list,
+        "speakers": speakers,
+        # For sentences in {% blocktranslate %}, which cannot loop over the speakers.
+        "speaker_names": ", ".join(speaker.name for speaker in speakers),
         "event": event,
         "starts_at": timezone.localtime(event.starts_at) if event else None,
         "event_url": absolute(event.get_absolute_url()) if event else "",

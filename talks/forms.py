@@ -50,8 +50,10 @@ class ProposalForm(forms.ModelForm):
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_(
+            # &lt; &gt;: crispy-forms renders help texts as HTML.
             "Une personne par ligne : son adresse e-mail si elle a un compte sur le site, "
-            "sinon « Prénom Nom » ou « Prénom Nom <adresse> ». Laissez vide si vous êtes seul·e."
+            "sinon « Prénom Nom » ou « Prénom Nom &lt;adresse&gt; ». "
+            "Laissez vide si vous êtes seul·e."
         ),
     )
     bio = forms.CharField(

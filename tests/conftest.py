@@ -7,6 +7,7 @@ from django.core import mail
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 
 from tests.factories import EventFactory, OrganizerFactory, UserFactory
 
@@ -34,6 +35,15 @@ def _fast_password_hashing(settings):
 @pytest.fixture(autouse=True)
 def _media_in_tmp(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def _default_language_after_each_test():
+    # LocaleMiddleware activates the request's language for the whole thread and never
+    # resets it: without this, a test that browses in English would leave the next
+    # tests (services called outside a request) in English.
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture
