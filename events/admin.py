@@ -153,7 +153,8 @@ class EventAdmin(admin.ModelAdmin):
     ]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).with_seat_counts()
+        # Explicit order: Meta.ordering does not apply to an aggregated (GROUP BY) query.
+        return super().get_queryset(request).with_seat_counts().order_by("-starts_at")
 
     @admin.display(description=gettext_lazy("confirmées / places"), ordering="confirmed_count")
     def seats(self, event: Event) -> str:
