@@ -3,20 +3,23 @@ from __future__ import annotations
 import re
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import validate_email
-from django.db import models
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from events.models import Event
+from members.images import process_image
 from members.models import User
 
-from .images import validate_photo
 from .models import Speaker, Talk, Topic, speaker_slug
 from .services import MAX_SPEAKERS, CoSpeaker
 
+SPEAKER_PHOTO_SIZE = (400, 400)
 NAME_WITH_EMAIL = re.compile(r"^(?P<name>.*?)\s*<(?P<email>[^<>]+)>$")
 
 
@@ -28,14 +31,31 @@ def https_by_default(db_field, **kwargs):
 
 
 class PhotoFieldMixin:
-    """Checks a newly uploaded speaker photo (format and size, read by Pillow)."""
+    """A newly uploaded speaker photo goes through the shared image checks
+    (members.images): PNG, JPEG or WebP by content, size and pixel limits, then
+    re-encoded as a 400×400 WebP without its metadata (no EXIF, no GPS position).
+    The replaced file is deleted once the new one is saved."""
 
     def clean_photo(self):
         photo = self.cleaned_data.get("photo")
         if isinstance(photo, UploadedFile):
-            extension = validate_photo(photo)
-            photo.name = f"photo.{extension}"
+            return process_image(
+                photo,
+                sizes={"photo": SPEAKER_PHOTO_SIZE},
+                fit="cover",
+                keep_alpha=False,
+                max_bytes=settings.IMAGE_UPLOAD_MAX_BYTES,
+                max_pixels=settings.IMAGE_UPLOAD_MAX_PIXELS,
+            )["photo"]
         return photo
+
+    def save(self, commit: bool = True):
+        previous = self.initial.get("photo")
+        previous_name = getattr(previous, "name", previous) or ""
+        speaker = super().save(commit=commit)
+        if commit and previous_name and previous_name != speaker.photo.name:
+            transaction.on_commit(lambda: default_storage.delete(previous_name))
+        return speaker
 
 
 def upcoming_events():

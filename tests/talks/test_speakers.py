@@ -1,6 +1,8 @@
 """Speaker profiles: identity by slug, the member's own profile, photos, mentors."""
 
 import io
+import os
+from io import BytesIO
 
 import pytest
 from django.core import mail
@@ -10,6 +12,7 @@ from PIL import Image
 
 from talks.models import Speaker, Talk
 from talks.services import speaker_for_member
+from tests.conftest import text
 from tests.factories import EventFactory, SpeakerFactory, TalkFactory, UserFactory
 
 
@@ -108,7 +111,7 @@ def test_speaker_profile_edit_saves_and_renames(member_speaker, member_client):
     assert (member_speaker.name, member_speaker.slug) == ("Camille Martin", "camille-martin")
     assert member_speaker.website_url == "https://camille.example.org"
     assert member_speaker.photo.name.startswith("speakers/camille-martin-")
-    assert member_speaker.photo.name.endswith(".png")
+    assert member_speaker.photo.name.endswith(".webp")
 
 
 def test_speaker_profile_name_of_someone_else_is_refused(member_speaker, member_client):
@@ -127,7 +130,7 @@ def test_speaker_profile_name_of_someone_else_is_refused(member_speaker, member_
     [
         (
             lambda: image_file("GIF", "anim.gif"),
-            "Format GIF non accepté : envoyez une photo PNG, JPEG ou WebP.",
+            "Ce fichier n'est pas une image PNG, JPEG ou WebP.",
         ),
         (
             lambda: SimpleUploadedFile(
@@ -141,7 +144,7 @@ def test_speaker_profile_name_of_someone_else_is_refused(member_speaker, member_
                 image_file("PNG").read() + b"\0" * (5 * 1024 * 1024),
                 content_type="image/png",
             ),
-            "La photo pèse 5,0 Mo : la limite est de 5 Mo.",
+            "Ce fichier pèse 5,0\xa0Mio : le maximum est 5,0\xa0Mio.",
         ),
     ],
 )
@@ -149,19 +152,44 @@ def test_speaker_photo_is_checked(member_speaker, member_client, upload, message
     response = member_client.post(reverse("talks:speaker-profile"), profile_data(photo=upload()))
 
     assert response.status_code == 400
-    assert message in response.content.decode()
+    assert message in text(response)
     member_speaker.refresh_from_db()
     assert not member_speaker.photo
 
 
-@pytest.mark.parametrize(("image_format", "extension"), [("JPEG", "jpg"), ("WEBP", "webp")])
-def test_speaker_photo_keeps_real_format(member_speaker, member_client, image_format, extension):
-    member_client.post(
-        reverse("talks:speaker-profile"), profile_data(photo=image_file(image_format, "x.png"))
-    )
+@pytest.mark.parametrize("image_format", ["JPEG", "WEBP", "PNG"])
+def test_speaker_photo_is_reencoded_square_without_metadata(
+    member_speaker, member_client, image_format
+):
+    exif = Image.Exif()
+    exif[0x010F] = "Appareil photo"  # Make
+    exif[0x8825] = {2: (45.0, 46.0, 26.0)}  # GPSInfo: a latitude
+    source = BytesIO()
+    Image.new("RGB", (900, 600), (10, 120, 200)).save(source, image_format, exif=exif)
+    upload = SimpleUploadedFile("x.png", source.getvalue(), content_type="image/png")
+
+    member_client.post(reverse("talks:speaker-profile"), profile_data(photo=upload))
 
     member_speaker.refresh_from_db()
-    assert member_speaker.photo.name.endswith(f".{extension}")
+    assert member_speaker.photo.name.endswith(".webp")
+    with Image.open(member_speaker.photo.path) as stored:
+        assert (stored.format, stored.size) == ("WEBP", (400, 400))
+        assert not stored.getexif()
+
+
+def test_replacing_the_photo_deletes_the_old_file(
+    member_speaker, member_client, django_capture_on_commit_callbacks
+):
+    member_client.post(reverse("talks:speaker-profile"), profile_data(photo=image_file("PNG")))
+    member_speaker.refresh_from_db()
+    old_path = member_speaker.photo.path
+
+    with django_capture_on_commit_callbacks(execute=True):
+        member_client.post(reverse("talks:speaker-profile"), profile_data(photo=image_file("PNG")))
+
+    member_speaker.refresh_from_db()
+    assert member_speaker.photo.path != old_path
+    assert not os.path.exists(old_path)
 
 
 def test_speaker_photo_shows_on_public_pages(member_speaker, member_client, client, event):
@@ -226,5 +254,5 @@ def test_admin_speaker_add_refuses_gif_photo(organizer_client, admin_form):
 
     response = organizer_client.post(url, {**data, "photo": image_file("GIF", "g.gif")})
 
-    assert "Format GIF non accepté" in response.content.decode()
+    assert "Ce fichier n&#x27;est pas une image PNG, JPEG ou WebP." in response.content.decode()
     assert not Speaker.objects.exists()
