@@ -5,7 +5,8 @@ non-zero when a target is missed. Targets (the organizers' real situation):
 
 - registration opening: 200 people for 50 seats are all answered, correctly,
   within a few seconds (TARGET_RSVP_SECONDS) with 40 concurrent connections;
-- public pages with the full archive (80 events, 50 RSVPs each): median render
+- public pages with the full archive (80 events, 50 RSVPs each, 240 talks by
+  150 speakers): median render
   under TARGET_PAGE_MS and a constant number of queries;
 - memory: rendering the events list allocates under TARGET_PAGE_MEMORY_MB.
 """
@@ -144,7 +145,12 @@ def bench_pages() -> list[str | None]:
     # Count from an empty log (it is a bounded deque: a full one would count 0).
     request_started.disconnect(reset_queries)
 
+    from talks.models import Speaker, Talk, TalkSpeaker
+
     members = _users(60, "page")
+    speakers = Speaker.objects.bulk_create(
+        [Speaker(name=f"Intervenant {i}", slug=f"intervenant-{i}") for i in range(150)]
+    )
     for number in range(1, 81):
         when = timezone.now() - timedelta(days=45 * (81 - number))
         if number == 80:
@@ -152,6 +158,25 @@ def bench_pages() -> list[str | None]:
         event = _event(number, starts_at=when)
         RSVP.objects.bulk_create(
             [RSVP(event=event, member=m, status="confirmed") for m in members[:50]]
+        )
+        talks = Talk.objects.bulk_create(
+            [
+                Talk(
+                    title=f"Talk {number}.{i}",
+                    slug=f"talk-{number}-{i}",
+                    abstract="Un résumé.",
+                    status=Talk.Status.CONFIRMED,
+                    event=event,
+                    position=i,
+                )
+                for i in range(3)
+            ]
+        )
+        TalkSpeaker.objects.bulk_create(
+            [
+                TalkSpeaker(talk=t, speaker=speakers[(number * 3 + i) % 150], position=0)
+                for i, t in enumerate(talks)
+            ]
         )
     client = Client()
     client.force_login(members[0])
@@ -161,6 +186,10 @@ def bench_pages() -> list[str | None]:
         ("events list", "/events/"),
         ("event page", "/events/api-hour-80/"),
         ("past event", "/events/api-hour-12/"),
+        ("talks archive", "/talks/"),
+        ("talks search", "/talks/?q=Intervenant+12"),
+        ("speakers", "/speakers/"),
+        ("speaker page", "/speakers/intervenant-12/"),
     ]:
         client.get(url)
         timings = []
