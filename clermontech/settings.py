@@ -255,7 +255,13 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 ORGANIZERS_EMAILS = env_list("ORGANIZERS_EMAILS", [])
 
 # Background work (django-tasks): run at once in development and tests.
-TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+TASKS = {
+    "default": {
+        # Immediate: tasks run inside the request. In production, a backend with a
+        # worker (e.g. django-tasks-db's) keeps large announcement sends off the request.
+        "BACKEND": env_str("TASKS_BACKEND", "django_tasks.backends.immediate.ImmediateBackend")
+    }
+}
 # Announcements go out in background tasks of this many emails each.
 ANNOUNCEMENT_BATCH_SIZE = env_int("ANNOUNCEMENT_BATCH_SIZE", 50)
 if ANNOUNCEMENT_BATCH_SIZE < 1:
