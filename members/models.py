@@ -130,10 +130,6 @@ class User(AbstractUser):
         return self.display_name
 
     @property
-    def is_organizer(self) -> bool:
-        return self.is_staff
-
-    @property
     def is_banned(self) -> bool:
         """A banned member can no longer RSVP, propose talks or vote."""
         return self.banned_at is not None
