@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import secrets
 from datetime import datetime
 from urllib.parse import urlencode
 
@@ -258,6 +259,11 @@ class Diet(models.TextChoices):
     OTHER = "other", _("Autre (allergies, précisez)")
 
 
+def new_ticket_code() -> str:
+    """A random, unguessable code: what the ticket's QR code holds (128 bits)."""
+    return secrets.token_urlsafe(16)
+
+
 class RSVP(models.Model):
     class Status(models.TextChoices):
         CONFIRMED = "confirmed", _("confirmée")
@@ -288,6 +294,25 @@ class RSVP(models.Model):
     promoted_at = models.DateTimeField(_("sortie de la liste d'attente le"), null=True, blank=True)
     cancelled_at = models.DateTimeField(_("annulée le"), null=True, blank=True)
     checked_in_at = models.DateTimeField(_("arrivée le"), null=True, blank=True)
+    ticket_code = models.CharField(
+        _("code du billet"),
+        max_length=32,
+        unique=True,
+        default=new_ticket_code,
+        editable=False,
+        help_text=_("Code aléatoire du QR code ; sans effet une fois l'inscription annulée."),
+    )
+    reconfirmed_at = models.DateTimeField(
+        _("présence reconfirmée le"),
+        null=True,
+        blank=True,
+        help_text=_("Réponse « oui, je viens » au message envoyé 48 h avant."),
+    )
+    walk_in = models.BooleanField(
+        _("inscrit·e sur place"),
+        default=False,
+        help_text=_("Ajouté·e à l'entrée sans inscription préalable."),
+    )
 
     objects = RSVPQuerySet.as_manager()
 
@@ -336,3 +361,45 @@ class RSVP(models.Model):
                 "notes": self.diet_notes,
             }
         return str(self.get_diet_display())
+
+
+class EventMail(models.Model):
+    """One automatic message about an event to one RSVP: the record that makes
+    `send_event_mail` idempotent (one row per RSVP and kind, claimed before sending)."""
+
+    class Kind(models.TextChoices):
+        RECONFIRM = "reconfirm", _("reconfirmation (48 h avant)")
+        REMINDER = "reminder", _("rappel du jour")
+        STREAM = "stream", _("lien du direct (liste d'attente)")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("à envoyer")
+        SENDING = "sending", _("en cours")
+        SENT = "sent", _("envoyé")
+        FAILED = "failed", _("échec")
+        SKIPPED = "skipped", _("sans objet")
+
+    rsvp = models.ForeignKey(
+        RSVP, verbose_name=_("inscription"), on_delete=models.CASCADE, related_name="mails"
+    )
+    kind = models.CharField(_("message"), max_length=20, choices=Kind.choices)
+    status = models.CharField(
+        _("statut"), max_length=20, choices=Status.choices, default=Status.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(_("tentatives"), default=0)
+    created_at = models.DateTimeField(_("prévu le"), auto_now_add=True)
+    claimed_at = models.DateTimeField(_("pris en charge le"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("envoyé le"), null=True, blank=True)
+    error = models.CharField(_("erreur"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("message automatique")
+        verbose_name_plural = _("messages automatiques")
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["rsvp", "kind"], name="one_event_mail_per_rsvp_kind")
+        ]
+        indexes = [models.Index(fields=["status", "kind"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} — {self.rsvp.member}"
