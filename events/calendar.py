@@ -15,7 +15,7 @@ from datetime import date, datetime, timedelta
 from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from icalendar import Calendar
+from icalendar import Calendar, vDuration
 from icalendar import Event as ICalEvent
 
 from talks.models import Talk
@@ -122,7 +122,7 @@ def build_calendar(events: Iterable[Event], *, subscription: bool = False) -> Ca
         calendar.add("name", CALENDAR_NAME)
         calendar.add("x-wr-calname", CALENDAR_NAME)
         calendar.add("refresh-interval", REFRESH_INTERVAL, parameters={"VALUE": "DURATION"})
-        calendar.add("x-published-ttl", REFRESH_INTERVAL)
+        calendar.add("x-published-ttl", vDuration(REFRESH_INTERVAL))
     stamp = timezone.now()
     programme = programme_by_event(events)
     for event in events:
