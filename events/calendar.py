@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.utils import timezone
@@ -18,9 +19,10 @@ from django.utils.translation import gettext as _
 from icalendar import Calendar, vDuration
 from icalendar import Event as ICalEvent
 
-from talks.models import Talk
-
 from .models import Event
+
+if TYPE_CHECKING:
+    from talks.models import Talk
 
 PRODID = "-//Clermont'ech//API Hours//FR"
 CALENDAR_NAME = "API Hours Clermont'ech"
@@ -42,6 +44,8 @@ def programme_by_event(events: Sequence[Event]) -> dict[int, list[Talk]]:
     (accepted or confirmed), like the programme on the event page: proposals under
     review are not announced.
     """
+    from talks.models import Talk  # talks builds on events, not the reverse
+
     ids = [event.pk for event in events]
     if not ids:
         return {}
