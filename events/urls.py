@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_reminders
+from . import views, views_calendar, views_reminders
 
 app_name = "events"
 
@@ -8,9 +8,13 @@ urlpatterns = [
     path("", views.event_list, name="list"),
     path("mine/", views.my_events, name="mine"),
     path("reconfirm/<str:token>/", views_reminders.reconfirm, name="reconfirm"),
+    # Calendars and feeds, before the <slug> routes ("calendar" and "feed" are reserved).
+    path("calendar.ics", views_calendar.calendar_feed, name="calendar-feed"),
+    path("feed.atom", views_calendar.atom_feed, name="atom"),
+    path("<slug:slug>.ics", views_calendar.event_ics_view, name="ics"),
     path("<slug:slug>/", views.event_detail, name="detail"),
     path("<slug:slug>/rsvp/", views.rsvp, name="rsvp"),
     path("<slug:slug>/rsvp/cancel/", views.rsvp_cancel_view, name="rsvp-cancel"),
     path("<slug:slug>/ticket/", views.ticket, name="ticket"),
-    path("<slug:slug>/calendar.ics", views.event_calendar, name="calendar"),
+    path("<slug:slug>/calendar.ics", views_calendar.event_calendar_legacy, name="calendar"),
 ]

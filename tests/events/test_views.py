@@ -278,8 +278,10 @@ def test_ticket_page_404_without_rsvp(member_client, event):
 
 
 def test_calendar_file(client, event):
-    response = client.get(reverse("events:calendar", kwargs={"slug": event.slug}))
+    # The old address answers with a permanent redirect to /events/<slug>.ics.
+    response = client.get(reverse("events:calendar", kwargs={"slug": event.slug}), follow=True)
 
+    assert response.redirect_chain == [(reverse("events:ics", kwargs={"slug": event.slug}), 301)]
     assert response["Content-Type"] == "text/calendar; charset=utf-8"
     body = text(response)
     assert "BEGIN:VEVENT" in body
