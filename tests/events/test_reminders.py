@@ -278,7 +278,7 @@ def test_dry_run_writes_and_sends_nothing(evening, seats, capsys):
     )
 
     out = capsys.readouterr().out
-    assert "reconfirmation (48 h avant) : 3 destinataire(s), 3 nouveau(x) message(s)" in out
+    assert "reconfirmation (48 h avant) : 3 destinataires, 3 nouveaux messages" in out
     assert "Simulation" in out
     assert mail.outbox == []
     assert not EventMail.objects.exists()

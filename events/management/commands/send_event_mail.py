@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from events.models import EventMail
 from events.reminders import event_mail_enqueue, event_mail_schedule
@@ -61,28 +62,40 @@ class Command(BaseCommand):
         if not due:
             self.stdout.write(_("Aucun message à envoyer pour le moment."))
         for item in due:
+            recipients = ngettext("%(n)d destinataire", "%(n)d destinataires", item.recipients) % {
+                "n": item.recipients
+            }
+            new = ngettext("%(n)d nouveau message", "%(n)d nouveaux messages", item.created) % {
+                "n": item.created
+            }
             self.stdout.write(
-                _("%(event)s — %(kind)s : %(n)d destinataire(s), %(new)d nouveau(x) message(s)")
+                _("%(event)s — %(kind)s : %(recipients)s, %(new)s")
                 % {
                     "event": item.event,
                     "kind": EventMail.Kind(item.kind).label,
-                    "n": item.recipients,
-                    "new": item.created,
+                    "recipients": recipients,
+                    "new": new,
                 }
             )
         if dry_run:
             self.stdout.write(_("Simulation : rien n'a été enregistré ni envoyé."))
             return
         queued = event_mail_enqueue(now=moment)
-        self.stdout.write(_("%(n)d message(s) confiés à l'envoi.") % {"n": queued})
+        self.stdout.write(
+            ngettext("%(n)d message confié à l'envoi.", "%(n)d messages confiés à l'envoi.", queued)
+            % {"n": queued}
+        )
         failed = EventMail.objects.filter(
             status=EventMail.Status.FAILED, rsvp__event__ends_at__gt=moment
         ).count()
         if failed:
             self.stderr.write(
-                _(
-                    "%(n)d message(s) en échec : ils seront retentés au prochain passage "
-                    "(voir « Messages automatiques » dans l'administration)."
+                ngettext(
+                    "%(n)d message en échec : il sera retenté au prochain passage "
+                    "(voir « Messages automatiques » dans l'administration).",
+                    "%(n)d messages en échec : ils seront retentés au prochain passage "
+                    "(voir « Messages automatiques » dans l'administration).",
+                    failed,
                 )
                 % {"n": failed}
             )
