@@ -90,6 +90,7 @@ SPEAKER_SEPARATORS = re.compile(r"\s*(?:&|\+|,|\bet\b|\band\b)\s*", re.I)
 MINUTES = re.compile(r"(?P<n>\d+)\s*min", re.I)
 
 LIQUID_TAG = re.compile(r"{%-?\s*(?P<name>\w+)(?P<args>.*?)-?%}", re.S)
+LIQUID_RAW = re.compile(r"{%-?\s*raw\s*-?%}(?P<raw>.*?){%-?\s*endraw\s*-?%}", re.S)
 LIQUID_OUTPUT = re.compile(r"{{-?(?P<expr>.*?)-?}}", re.S)
 MD_LINK_TO = r"\[(?P<text>[^\]]*)\]\(\s*{target}\s*\)"
 IMAGE_LINK = re.compile(r"\[\s*!\[[^\]]*\]\([^)]*\)\s*\]\([^)]*\)")
@@ -325,7 +326,7 @@ def _is_date_or_time(value: str) -> bool:
 
 def _tidy_name(name: str) -> str:
     name = " ".join(html.unescape(name).split()).strip(" .,:;-–—")
-    name = re.sub(r"^(?:l['’]|la\s+|le\s+|les\s+)", "", name, flags=re.I)
+    name = re.sub(r"^l['’]", "", name, flags=re.I)  # "à l'Amphi A" (but "La Jetée" stays)
     return name[:1].upper() + name[1:]
 
 
@@ -412,7 +413,10 @@ def without_programme(markdown: str) -> str:
 
 
 def convert_prose(
-    markdown: str, *, resolve: Callable[[str], str | None], event_url: Callable[[int], str]
+    markdown: str,
+    *,
+    resolve: Callable[[str], str | None],
+    event_url: Callable[[int], str | None],
 ) -> tuple[str, list[str]]:
     """Markdown from the old site made ready for ours. Returns (markdown, warnings).
 
@@ -440,7 +444,7 @@ def convert_prose(
         name = match["name"].lower()
         if name == "post_url":
             return post_url(match)
-        if name in {"raw", "endraw", "endhighlight", "endcomment"}:
+        if name in {"endhighlight", "endcomment"}:
             return "```" if name == "endhighlight" else ""
         if name == "highlight":
             return "```" + match["args"].strip().split(" ")[0]
@@ -451,7 +455,23 @@ def convert_prose(
         warnings.append(_("balise Liquid « %(tag)s » retirée") % {"tag": match[0].strip()})
         return ""
 
-    text = LIQUID_TAG.sub(tag, markdown)
+    def relative(match: re.Match) -> str:
+        url = match["url"]
+        old_event = OLD_EVENT_LINK.match(url.split("#")[0])
+        ours = event_url(int(old_event["n"])) if old_event else None
+        return f"]({ours or OLD_SITE + url})"
+
+    # Links to the old site's own pages first (the addresses put in below are ours).
+    text = RELATIVE_LINK.sub(relative, markdown)
+    # {% raw %}…{% endraw %} is shown as written (code about templates): set it aside.
+    raws: list[str] = []
+
+    def keep_raw(match: re.Match) -> str:
+        raws.append(match["raw"])
+        return f"\x00RAW{len(raws) - 1}\x00"
+
+    text = LIQUID_RAW.sub(keep_raw, text)
+    text = LIQUID_TAG.sub(tag, text)
     text = re.sub(r"\x00COMMENT\x00.*?(?:$|(?=\x00))", "", text, flags=re.S)
 
     def output(match: re.Match) -> str:
@@ -469,14 +489,7 @@ def convert_prose(
     text = IMAGE_LINK.sub("", text)
     text = IMAGE.sub("", text)
 
-    def relative(match: re.Match) -> str:
-        url = match["url"]
-        old_event = OLD_EVENT_LINK.match(url.split("#")[0])
-        if old_event:
-            return f"]({event_url(int(old_event['n']))})"
-        return f"]({OLD_SITE}{url})"
-
-    text = RELATIVE_LINK.sub(relative, text)
+    text = re.sub(r"\x00RAW(\d+)\x00", lambda m: raws[int(m[1])], text)
     text = re.sub(r"(<br\s*/?>\s*)+", "\n", text, flags=re.I)
     text = re.sub(r"[ \t]+$", "", text, flags=re.M)
     text = re.sub(r"\n{3,}", "\n\n", text).strip()

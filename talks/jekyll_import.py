@@ -186,6 +186,7 @@ class _Importer:
             if data.event_number is not None:
                 numbers.add(data.event_number)
         self.numbers = numbers
+        self.event_numbers = {data.number for _post, data in events}
         self.load_caches()
 
         # Event addresses, then talk addresses (existing, adopted or new).
@@ -252,8 +253,11 @@ class _Importer:
         self.venues = {slugify(v.name): v for v in Venue.objects.all()}
         self.speakers = {s.slug: s for s in Speaker.objects.all()}
 
-    def event_url(self, number: int) -> str:
+    def event_url(self, number: int) -> str | None:
+        """Our page of API Hour n°number, when it exists or is being imported."""
         event = self.events.get(number)
+        if event is None and number not in self.event_numbers:
+            return None
         slug = event.slug if event else f"api-hour-{number}"
         return reverse("events:detail", kwargs={"slug": slug})
 
