@@ -51,7 +51,8 @@ def test_find_date_without_any_date_is_none():
 @pytest.mark.parametrize(
     ("author", "names"),
     [
-        ("Christophe Prugnaud &amp; Florian Forestier", ["Christophe Prugnaud", "Florian Forestier"]),
+        ("Christophe Prugnaud &amp; Florian Forestier",
+         ["Christophe Prugnaud", "Florian Forestier"]),
         ("Mathieu Fournet & Tristan Colombet", ["Mathieu Fournet", "Tristan Colombet"]),
         ("Pierre Colomb et Olivier Coupelon", ["Pierre Colomb", "Olivier Coupelon"]),
         ("Rémi Dubourgnoux + Alexis Guérin", ["Rémi Dubourgnoux", "Alexis Guérin"]),
