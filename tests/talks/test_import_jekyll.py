@@ -407,3 +407,13 @@ def test_pages_keep_constant_queries_with_imported_data(client, tmp_path):
     assert Talk.objects.count() == 126
     assert Speaker.objects.get(slug="co-1").talks.count() == 2  # #1 and #41
     assert [count_queries(client, url) for url in urls] == small
+
+
+@pytest.mark.django_db
+def test_admin_lists_the_imported_posts(organizer_client):
+    run_import()
+
+    page = text(organizer_client.get(reverse("admin:talks_importedpost_changelist")))
+
+    assert "2013-04-03-2-jean-philippe-serafin-relax.md" in page
+    assert "11 billets importés du site Jekyll" in page
