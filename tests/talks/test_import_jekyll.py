@@ -154,10 +154,10 @@ def test_report_counts_and_lists_what_it_could_not_understand():
     lines = output.splitlines()
     assert lines[:5] == [
         f"Import de {FIXTURES / '_posts'} : 15 billets lus.",
-        "API Hours : 5 créé(s), 0 mis à jour, 0 inchangé(s)",
-        "Talks : 6 créé(s), 0 mis à jour, 0 inchangé(s)",
-        "Intervenant·es : 8 créé(s), 0 mis à jour, 0 inchangé(s)",
-        "Lieux : 4 créé(s), 1 réutilisé(s)",
+        "API Hours : créés 5, mis à jour 0, inchangés 0",
+        "Talks : créés 6, mis à jour 0, inchangés 0",
+        "Intervenant·es : créés 8, mis à jour 0, inchangés 0",
+        "Lieux : créés 4, réutilisés 1",
     ]
     assert "  - 2015-02-23-retour-workshop-git.md" in lines  # a blog post: ignored
     for line in MALFORMED:
@@ -212,10 +212,10 @@ def test_second_import_changes_nothing():
     output = run_import()
 
     assert snapshot() == before
-    assert "API Hours : 0 créé(s), 0 mis à jour, 5 inchangé(s)" in output
-    assert "Talks : 0 créé(s), 0 mis à jour, 6 inchangé(s)" in output
-    assert "Intervenant·es : 0 créé(s), 0 mis à jour, 8 inchangé(s)" in output
-    assert "Lieux : 0 créé(s), 5 réutilisé(s)" in output
+    assert "API Hours : créés 0, mis à jour 0, inchangés 5" in output
+    assert "Talks : créés 0, mis à jour 0, inchangés 6" in output
+    assert "Intervenant·es : créés 0, mis à jour 0, inchangés 8" in output
+    assert "Lieux : créés 0, réutilisés 5" in output
 
 
 @pytest.mark.django_db
@@ -235,8 +235,8 @@ def test_reimport_updates_the_archive_but_keeps_admin_edits(site):
     assert relax.title == "Relax ! (mise en production le vendredi)"  # kept
     assert relax.video_url == "https://www.youtube.com/watch?v=8Nk7ziz-hsY"  # updated
     assert Event.objects.get(number=1).capacity == 40
-    assert "Talks : 0 créé(s), 1 mis à jour, 5 inchangé(s)" in output
-    assert "API Hours : 0 créé(s), 1 mis à jour, 4 inchangé(s)" in output
+    assert "Talks : créés 0, mis à jour 1, inchangés 5" in output
+    assert "API Hours : créés 0, mis à jour 1, inchangés 4" in output
     assert "  - 2013-04-03-2-jean-philippe-serafin-relax.md : titre" in output.splitlines()
 
     output = run_import(site, "--overwrite")

@@ -105,7 +105,7 @@ def render_report(report: ImportReport, posts: Path) -> str:
         ("speaker", _("Intervenant·es")),
     ]:
         lines.append(
-            _("%(label)s : %(created)d créé(s), %(updated)d mis à jour, %(unchanged)d inchangé(s)")
+            _("%(label)s : créés %(created)d, mis à jour %(updated)d, inchangés %(unchanged)d")
             % {
                 "label": label,
                 "created": report.count(kind, "created"),
@@ -114,7 +114,7 @@ def render_report(report: ImportReport, posts: Path) -> str:
             }
         )
     lines.append(
-        _("Lieux : %(created)d créé(s), %(reused)d réutilisé(s)")
+        _("Lieux : créés %(created)d, réutilisés %(reused)d")
         % {"created": report.count("venue", "created"), "reused": report.count("venue", "reused")}
     )
     lines.append(_("Billets ignorés (ni API Hour ni talk) : %(n)d") % {"n": len(report.ignored)})
