@@ -315,7 +315,7 @@ def rsvp_walk_in(
     Someone on the waiting list who turns up gets the free seat the same way.
     """
     name = " ".join((name or "").split())[:80]
-    email = User.objects.normalize_email((email or "").strip())
+    email = (email or "").strip().lower()  # allauth stores sign-up addresses in lower case
     diet_notes = _validate_diet(diet, diet_notes)
     if email:
         try:
