@@ -201,7 +201,19 @@ class EventAdmin(admin.ModelAdmin):
                 ),
             },
         ),
-        (gettext_lazy("Date et lieu"), {"fields": ["starts_at", "ends_at", "venue"]}),
+        (
+            gettext_lazy("Date et lieu"),
+            {
+                "fields": ["starts_at", "ends_at", "venue"],
+                "description": gettext_lazy(
+                    "Le soir même : « Entrée (téléphone) » en haut de cette page ouvre la "
+                    "page de pointage (recherche par nom, QR codes des billets, ajouts sur "
+                    "place tant qu'il reste des places ; une personne sans compte en reçoit "
+                    "un, sans mot de passe ni annonces, qu'elle pourra récupérer avec « mot "
+                    "de passe oublié »). « Traiteur » donne les effectifs attendus par régime."
+                ),
+            },
+        ),
         (
             gettext_lazy("Inscriptions"),
             {"fields": ["capacity", "registration_opens_at", "registration_closes_at"]},
