@@ -135,7 +135,7 @@ def checkin(request: HttpRequest, slug: str) -> HttpResponse:
         return _render_door(request, event)
     form = TicketCodeForm(request.POST)
     if not form.is_valid():
-        return _render_door(request, _door_event_or_404(slug), code_form=form, status=400)
+        return _render_door(request, event, code_form=form, status=400)
     try:
         result = ticket_check_in(code=form.cleaned_data["code"], event=event)
     except RSVPError as error:
