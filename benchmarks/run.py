@@ -8,7 +8,10 @@ non-zero when a target is missed. Targets (the organizers' real situation):
 - public pages with the full archive (80 events, 50 RSVPs each, 240 talks by
   150 speakers): median render
   under TARGET_PAGE_MS and a constant number of queries;
-- memory: rendering the events list allocates under TARGET_PAGE_MEMORY_MB.
+- memory: rendering the events list allocates under TARGET_PAGE_MEMORY_MB;
+- the Jekyll archive import (`manage.py import_jekyll`): 88 API Hours and 264 talks
+  (352 posts, like the real archive) imported in under TARGET_IMPORT_SECONDS, and a
+  second run (nothing to change) too.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ TARGET_RSVP_SECONDS = 10.0
 TARGET_PAGE_MS = 150.0
 TARGET_PAGE_MEMORY_MB = 20.0
 CONNECTIONS = 40
+TARGET_IMPORT_SECONDS = 20.0
 
 
 def main() -> int:
@@ -46,7 +50,7 @@ def main() -> int:
     name = connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
     try:
         print(f"database: {connection.vendor} ({name})")
-        failures = [bench_rsvp_rush(), *bench_pages()]
+        failures = [bench_rsvp_rush(), *bench_pages(), bench_jekyll_import()]
     finally:
         connection.creation.destroy_test_db(name, verbosity=0)
     missed = [f for f in failures if f]
@@ -215,6 +219,35 @@ def bench_pages() -> list[str | None]:
         if peak_mb > TARGET_PAGE_MEMORY_MB:
             results.append(f"{label} peak {peak_mb:.1f} MB > {TARGET_PAGE_MEMORY_MB} MB")
     return results or [None]
+
+
+def bench_jekyll_import() -> str | None:
+    import tempfile
+    from pathlib import Path
+
+    from benchmarks.jekyll_site import write_site
+    from talks.jekyll_import import jekyll_import
+    from talks.models import Talk
+
+    with tempfile.TemporaryDirectory() as tmp:
+        # Numbers above the page benchmark's events (1-80), like a separate archive.
+        posts = write_site(Path(tmp), events=88, talks_per_event=3, first=1001)
+        timings = []
+        for _run in ("first", "second"):
+            started = time.perf_counter()
+            report = jekyll_import(posts_dir=Path(tmp) / "_posts")
+            timings.append(time.perf_counter() - started)
+        talks = Talk.objects.filter(event__number__gt=1000).count()
+    print(
+        f"jekyll import: {posts} posts in {timings[0]:.2f}s, second run {timings[1]:.2f}s "
+        f"({talks} talks, {report.count('talk', 'unchanged')} unchanged on the second run, "
+        f"{len(report.skipped)} skipped)"
+    )
+    if talks != 264 or report.skipped or report.count("talk", "unchanged") != 264:
+        return f"jekyll import incorrect: {talks} talks, {len(report.skipped)} skipped"
+    if max(timings) > TARGET_IMPORT_SECONDS:
+        return f"jekyll import took {max(timings):.1f}s > {TARGET_IMPORT_SECONDS}s"
+    return None
 
 
 if __name__ == "__main__":

@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "csp",
     "django_tasks",
+    "django_tasks_db",
     "members",
     "events",
     "talks",
@@ -254,14 +255,15 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Where new talk proposals and incident reports are sent (comma-separated).
 ORGANIZERS_EMAILS = env_list("ORGANIZERS_EMAILS", [])
 
-# Background work (django-tasks): run at once in development and tests.
-TASKS = {
-    "default": {
-        # Immediate: tasks run inside the request. In production, a backend with a
-        # worker (e.g. django-tasks-db's) keeps large announcement sends off the request.
-        "BACKEND": env_str("TASKS_BACKEND", "django_tasks.backends.immediate.ImmediateBackend")
-    }
-}
+# Background work (django-tasks). Development (DEBUG=1) and tests run tasks at once,
+# inside the request or command. Production (DEBUG=0) stores them in the database
+# (django-tasks-db) and a worker runs them: `python manage.py db_worker`.
+_TASKS_DEFAULT = (
+    "django_tasks.backends.immediate.ImmediateBackend"
+    if DEBUG
+    else "django_tasks_db.DatabaseBackend"
+)
+TASKS = {"default": {"BACKEND": env_str("TASKS_BACKEND", _TASKS_DEFAULT)}}
 # Announcements go out in background tasks of this many emails each.
 ANNOUNCEMENT_BATCH_SIZE = env_int("ANNOUNCEMENT_BATCH_SIZE", 50)
 if ANNOUNCEMENT_BATCH_SIZE < 1:

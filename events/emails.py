@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -20,6 +21,7 @@ def _send(*, rsvp: RSVP, template: str, subject: str) -> None:
         "starts_at": timezone.localtime(event.starts_at),
         "event_url": settings.SITE_URL + event.get_absolute_url(),
         "position": rsvp.waitlist_position(),
+        "ticket_url": settings.SITE_URL + reverse("events:ticket", kwargs={"slug": event.slug}),
     }
     body = render_to_string(f"emails/{template}.txt", context)
     message = EmailMessage(
@@ -28,6 +30,7 @@ def _send(*, rsvp: RSVP, template: str, subject: str) -> None:
         to=[rsvp.member.email],
     )
     if rsvp.is_confirmed and template != "event_cancelled":
+        # Confirmation and promotion: the event for the attendee's calendar.
         from .calendar import event_ics
 
         message.attach(f"{event.slug}.ics", event_ics(event), "text/calendar")

@@ -35,6 +35,10 @@ class RSVPForm(forms.Form):
         return {"diet": previous.diet, "diet_notes": previous.diet_notes}
 
 
+# Pages under /events/ whose address would hide an event's (see events/urls.py).
+RESERVED_SLUGS = {"mine", "reconfirm", "billet", "calendar", "feed"}
+
+
 class EventAdminForm(forms.ModelForm):
     class Meta:
         model = Event
@@ -75,4 +79,10 @@ class EventAdminForm(forms.ModelForm):
             clash = Event.objects.filter(slug=cleaned["slug"]).exclude(pk=self.instance.pk)
             if clash.exists():
                 self.add_error("slug", _("Cette adresse est déjà prise : choisissez-en une."))
+        if cleaned.get("slug") in RESERVED_SLUGS:
+            self.add_error(
+                "slug",
+                _("« %(slug)s » est réservé à une page du site : choisissez une autre adresse.")
+                % {"slug": cleaned["slug"]},
+            )
         return cleaned

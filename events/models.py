@@ -61,13 +61,17 @@ class Venue(models.Model):
         return self.name
 
     @property
+    def one_line_address(self) -> str:
+        """The address on one line: "9 rue Kessler, 63000 Clermont-Ferrand"."""
+        return ", ".join(line.strip() for line in self.address.splitlines() if line.strip())
+
+    @property
     def map_url(self) -> str:
         """OpenStreetMap: a marker on the coordinates, else a search for the address."""
         if self.latitude is not None and self.longitude is not None:
             query = urlencode({"mlat": self.latitude, "mlon": self.longitude})
             return f"https://www.openstreetmap.org/?{query}#map=18/{self.latitude}/{self.longitude}"
-        one_line = ", ".join(line.strip() for line in self.address.splitlines() if line.strip())
-        return "https://www.openstreetmap.org/search?" + urlencode({"query": one_line})
+        return "https://www.openstreetmap.org/search?" + urlencode({"query": self.one_line_address})
 
 
 class EventQuerySet(models.QuerySet):

@@ -10,7 +10,6 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from .calendar import event_ics
 from .forms import RSVPForm
 from .models import RSVP, Event
 from .services import RSVPError, rsvp_cancel, rsvp_create
@@ -160,13 +159,6 @@ def ticket(request: HttpRequest, slug: str) -> HttpResponse:
     )
     qr_svg = segno.make(checkin_url, error="m").svg_inline(scale=5, dark="#000", light="#fff")
     return render(request, "events/ticket.html", {"event": event, "rsvp": rsvp, "qr_svg": qr_svg})
-
-
-def event_calendar(request: HttpRequest, slug: str) -> HttpResponse:
-    event = get_event_or_404(request, slug)
-    response = HttpResponse(event_ics(event), content_type="text/calendar; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{event.slug}.ics"'
-    return response
 
 
 @login_required

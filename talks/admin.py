@@ -28,7 +28,16 @@ from django.utils.translation import gettext_lazy
 from events.models import Event
 
 from .forms import PhotoFieldMixin, https_by_default
-from .models import Speaker, Talk, TalkReview, TalkSpeaker, TalkStatusChange, Topic, speaker_slug
+from .models import (
+    ImportedPost,
+    Speaker,
+    Talk,
+    TalkReview,
+    TalkSpeaker,
+    TalkStatusChange,
+    Topic,
+    speaker_slug,
+)
 from .services import (
     NOT_SCHEDULABLE,
     TalkError,
@@ -703,3 +712,21 @@ class TopicAdmin(admin.ModelAdmin):
     def show_selected(self, request, queryset):
         n = queryset.update(is_hidden=False)
         self.message_user(request, _("%(n)d sujet(s) remis.") % {"n": n}, messages.SUCCESS)
+
+
+@admin.register(ImportedPost)
+class ImportedPostAdmin(admin.ModelAdmin):
+    """What `manage.py import_jekyll` brought in, post by post (read only)."""
+
+    list_display = ["source", "kind", "event", "talk", "imported_at"]
+    list_filter = ["kind"]
+    search_fields = ["source"]
+    list_select_related = ["event", "talk"]
+    readonly_fields = ["source", "kind", "event", "talk", "imported_at"]
+    exclude = ["fingerprints"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False

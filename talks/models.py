@@ -629,3 +629,45 @@ class TopicVote(models.Model):
 
     def __str__(self) -> str:
         return f"{self.member} +1 {self.topic}"
+
+
+class ImportedPost(models.Model):
+    """A post of the old Jekyll site imported by `manage.py import_jekyll`.
+
+    `fingerprints` holds, per field, a short hash of the value the archive gave the
+    last time: a field whose current value no longer matches was edited in the admin
+    since, and the next import leaves it alone unless --overwrite is given.
+    """
+
+    class Kind(models.TextChoices):
+        EVENT = "event", _("API Hour")
+        TALK = "talk", _("talk")
+
+    source = models.CharField(_("billet"), max_length=255, unique=True)
+    kind = models.CharField(_("type"), max_length=10, choices=Kind.choices)
+    event = models.ForeignKey(
+        Event,
+        verbose_name=_("événement"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    talk = models.ForeignKey(
+        Talk,
+        verbose_name=_("talk"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    fingerprints = models.JSONField(_("empreintes des valeurs importées"), default=dict)
+    imported_at = models.DateTimeField(_("importé le"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("billet importé du site Jekyll")
+        verbose_name_plural = _("billets importés du site Jekyll")
+        ordering = ["source"]
+
+    def __str__(self) -> str:
+        return self.source

@@ -59,6 +59,17 @@ def test_check_deploy_is_clean_with_production_values():
     assert "System check identified no issues" in result.stdout
 
 
+def test_production_queues_tasks_in_the_database_for_the_worker():
+    code = "from django.conf import settings; print(settings.TASKS['default']['BACKEND'])"
+    production = _manage(
+        "shell", "-c", code, DEBUG="0", SECRET_KEY="x" * 60, ALLOWED_HOSTS="apihour.example.org"
+    )
+    development = _manage("shell", "-c", code, DEBUG="1")
+
+    assert production.stdout.strip().endswith("django_tasks_db.DatabaseBackend"), production.stderr
+    assert development.stdout.strip().endswith("ImmediateBackend"), development.stderr
+
+
 @pytest.mark.django_db
 def test_sqlite_opens_immediate_transactions_in_wal_mode(settings):
     from django.db import connection

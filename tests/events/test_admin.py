@@ -273,3 +273,22 @@ def test_cancelling_an_event_in_the_admin_tells_everyone_registered(
     assert event.status == Event.Status.CANCELLED
     assert sorted(m.to[0] for m in mailoutbox) == sorted([seat.member.email, waiting.member.email])
     assert all(m.subject.endswith(f"Annulé : {event.title}") for m in mailoutbox)
+
+
+@pytest.mark.parametrize("slug", ["mine", "reconfirm", "billet"])
+def test_admin_refuses_an_address_that_would_hide_a_page(organizer_client, slug):
+    event = Event(
+        title="Une soirée spéciale",
+        slug=slug,
+        status="published",
+        starts_at=EventFactory.build().starts_at,
+        ends_at=EventFactory.build().ends_at,
+        capacity=50,
+    )
+    url = reverse("admin:events_event_add")
+
+    response = organizer_client.post(url, _event_form_data(event, organizer_client, url, slug=slug))
+
+    assert response.status_code == 200
+    assert f"« {slug} » est réservé à une page du site" in text(response)
+    assert not Event.objects.filter(slug=slug).exists()

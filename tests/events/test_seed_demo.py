@@ -26,7 +26,8 @@ def test_seed_demo_loads_what_a_newcomer_needs_and_is_idempotent(mailoutbox):
     upcoming = Event.objects.published().upcoming().with_seat_counts().first()
     assert upcoming.capacity == 50
     assert upcoming.registration_is_open
-    assert upcoming.confirmed_count == 5
+    assert upcoming.confirmed_count == 50
+    assert upcoming.waitlist_count == 9  # full, as real API Hours are
     assert Event.objects.published().past().count() >= 3
     organizer = User.objects.get(email="orga@example.org")
     assert organizer.is_staff and organizer.has_verified_email()

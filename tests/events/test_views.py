@@ -278,8 +278,10 @@ def test_ticket_page_404_without_rsvp(member_client, event):
 
 
 def test_calendar_file(client, event):
-    response = client.get(reverse("events:calendar", kwargs={"slug": event.slug}))
+    # The old address answers with a permanent redirect to /events/<slug>.ics.
+    response = client.get(reverse("events:calendar", kwargs={"slug": event.slug}), follow=True)
 
+    assert response.redirect_chain == [(reverse("events:ics", kwargs={"slug": event.slug}), 301)]
     assert response["Content-Type"] == "text/calendar; charset=utf-8"
     body = text(response)
     assert "BEGIN:VEVENT" in body
@@ -335,3 +337,19 @@ def test_home_query_count_does_not_grow(client):
         EventFactory(past=True)
 
     assert count_queries(client, reverse("home")) == one
+
+
+def test_the_live_stream_is_offered_to_anyone_without_a_seat(client, member, outsider):
+
+    event = EventFactory(livestream_url="https://www.youtube.com/watch?v=live", capacity=1)
+    RSVPFactory(event=event, member=member)
+    RSVPFactory(event=event, member=outsider, status="waitlisted")
+    url = event.get_absolute_url()
+
+    assert "Pas de place ? Suivez le direct" in text(client.get(url))  # anonymous
+    client.force_login(outsider)
+    assert "Pas de place ? Suivez le direct" in text(client.get(url))  # waiting list
+    client.force_login(member)
+    seated = text(client.get(url))
+    assert "Pas de place ? Suivez le direct" not in seated
+    assert "Suivre le direct" in seated  # still there, just not pushed

@@ -6,12 +6,14 @@ changes nothing (it does not move dates nor reset passwords).
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime, time, timedelta
 from io import BytesIO
 from zoneinfo import ZoneInfo
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
+from django.contrib.auth.hashers import make_password
 from django.core.files.base import ContentFile
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
@@ -80,6 +82,21 @@ MEMBERS = [
 ]
 ORGANIZER = ("orga@example.org", "Organisation Clermont'ech")
 
+# A crowd of fictitious attendees, so the next event is full with a waiting list (as real
+# API Hours are within minutes) and past events have an attendance history.
+FIRST_NAMES = ["Alice", "Bastien", "Chloé", "David", "Emma", "Farid", "Gaëlle", "Hélène",
+               "Ibrahim", "Jules", "Karima", "Louis", "Manon", "Nathan", "Océane", "Paul",
+               "Quentin", "Rose"]  # fmt: skip
+LAST_NAMES = ["Roux", "Faure", "Blanc"]
+CROWD_DIETS = [Diet.NONE] * 6 + [Diet.VEGETARIAN, Diet.VEGAN, Diet.NO_PORK]
+CROWD = [
+    (f"{slugify(first)}.{slugify(last)}@example.org", f"{first} {last}")
+    for last in LAST_NAMES
+    for first in FIRST_NAMES
+]  # 54 people: with the 5 members above, 50 seats taken and 9 waiting
+# Past evenings the organizers checked people in at the door: (number, RSVPs, present).
+PAST_ATTENDANCE = [(60, 48, 37), (72, 50, 36)]
+
 
 SPONSORS = [
     ("Volcans Numériques", Sponsor.Tier.PARTNER, (29, 53, 87), {"provides_food": True}),
@@ -98,6 +115,11 @@ def _logo_png(name: str, colour: tuple[int, int, int]) -> bytes:
     out = BytesIO()
     image.save(out, "PNG")
     return out.getvalue()
+
+
+@functools.cache
+def _demo_password_hash() -> str:
+    return make_password(DEMO_PASSWORD)
 
 
 def _at(day: str, hour: int, minute: int = 0) -> datetime:
@@ -121,6 +143,13 @@ class Command(BaseCommand):
             for member, (_e, _n, diet, notes) in zip(members, MEMBERS, strict=True):
                 if not RSVP.objects.filter(event=upcoming, member=member).exists():
                     rsvp_create(event=upcoming, member=member, diet=diet, diet_notes=notes)
+            crowd = [self._member(email, name) for email, name in CROWD]
+            taken = set(RSVP.objects.filter(event=upcoming).values_list("member_id", flat=True))
+            for index, person in enumerate(crowd):
+                if person.pk not in taken:
+                    diet = CROWD_DIETS[index % len(CROWD_DIETS)]
+                    rsvp_create(event=upcoming, member=person, diet=diet)
+        self._past_attendance(members + crowd)
 
         self._sponsors(upcoming, past=Event.objects.get(slug="api-hour-72"))
         # Talks, speakers and the wishlist come from the talks app's own command
@@ -172,16 +201,38 @@ class Command(BaseCommand):
         if user is None:
             user = User.objects.create_user(
                 email=email,
-                password=DEMO_PASSWORD,
+                password=None,
                 display_name=name,
                 is_staff=staff,
                 is_superuser=staff,
                 accepted_code_of_conduct_at=timezone.now(),
             )
+            user.password = _demo_password_hash()  # hashed once: 60 accounts stay quick
+            user.save(update_fields=["password"])
         EmailAddress.objects.get_or_create(
             user=user, email=email, defaults={"verified": True, "primary": True}
         )
         return user
+
+    def _past_attendance(self, people: list[User]) -> None:
+        """RSVPs and check-ins of past evenings, written directly (registration is closed
+        for past events): the show rate the catering estimate starts from."""
+        for number, registered, present in PAST_ATTENDANCE:
+            event = Event.objects.get(slug=f"api-hour-{number}")
+            if RSVP.objects.filter(event=event).exists():
+                continue
+            arrival = event.starts_at - timedelta(minutes=10)
+            RSVP.objects.bulk_create(
+                RSVP(
+                    event=event,
+                    member=person,
+                    status=RSVP.Status.CONFIRMED,
+                    diet=CROWD_DIETS[index % len(CROWD_DIETS)],
+                    created_at=event.starts_at - timedelta(days=20),
+                    checked_in_at=arrival if index < present else None,
+                )
+                for index, person in enumerate(people[:registered])
+            )
 
     def _past_events(self, venues: dict[str, Venue]) -> None:
         for number, day, venue_name, summary in PAST_EVENTS:

@@ -1,0 +1,63 @@
+"""The one-click answers to "still coming?" (links in the reconfirmation email).
+
+They work without logging in: the signed token says which RSVP and which answer.
+GET shows one button (mail scanners open links, they must not give seats away);
+POST does it.
+"""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from .reminders import (
+    NO,
+    YES,
+    ReconfirmLinkError,
+    reconfirm_token_make,
+    reconfirm_token_read,
+    rsvp_give_seat_away,
+    rsvp_reconfirm,
+)
+
+
+def reconfirm(request: HttpRequest, token: str) -> HttpResponse:
+    try:
+        rsvp, answer = reconfirm_token_read(token)
+        if request.method == "POST":
+            if answer == YES:
+                rsvp_reconfirm(rsvp=rsvp)
+                done = "coming"
+            else:
+                promoted = rsvp_give_seat_away(rsvp=rsvp)
+                done = "given_away"
+            return render(
+                request,
+                "events/reconfirm.html",
+                {
+                    "rsvp": rsvp,
+                    "event": rsvp.event,
+                    "done": done,
+                    "promoted": bool(done == "given_away" and promoted),
+                },  # fmt: skip
+            )
+    except ReconfirmLinkError as error:
+        return render(
+            request,
+            "events/reconfirm.html",
+            {"error": str(error), "event": error.rsvp.event if error.rsvp else None},
+            status=error.status,
+        )
+    other = NO if answer == YES else YES
+    context = {
+        "rsvp": rsvp,
+        "event": rsvp.event,
+        "answer": answer,
+        "other_url": reverse(
+            "events:reconfirm", kwargs={"token": reconfirm_token_make(rsvp, other)}
+        ),
+        "title": _("Toujours partant·e ?"),
+    }
+    return render(request, "events/reconfirm.html", context)

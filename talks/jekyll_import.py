@@ -1,0 +1,676 @@
+"""Importing the old site's archive: `manage.py import_jekyll SITE_DIR` calls jekyll_import().
+
+The service of talks.services for this one job, kept in its own module (services.py is
+already long): it writes events, venues, talks, speakers and their photos.
+
+How it goes:
+
+1. Every file of `_posts/` is read and parsed (talks.jekyll, no database). A post that
+   cannot be understood is reported and skipped; other kinds of posts are ignored.
+2. The plan: which event or talk each post becomes (an earlier import, recorded in
+   ImportedPost; else an event with the same number, or a talk of that event with the
+   same title or speakers, entered by hand before; else a new row and its address),
+   so that `{% post_url %}` links can point at pages that will exist.
+3. Each post is written in its own transaction: a post that fails leaves nothing
+   behind and the others go on. Events first, then talks.
+
+Idempotence: a second run writes nothing when the archive did not change. For each
+field, ImportedPost keeps a fingerprint of the value last imported; a field whose
+current value differs from it was edited in the admin and is kept, unless
+overwrite=True. A row that existed before any import keeps its filled-in fields the
+same way. Speakers are shared by many posts and may belong to a member: the import
+only fills their empty fields (link, photo), never replaces them.
+
+dry_run=True runs the very same code inside a transaction that is rolled back at
+the end (and writes no photo file), so its report is the real one.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+import unicodedata
+from collections import Counter, defaultdict
+from contextlib import nullcontext
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files import File
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from events.models import Event, Venue
+from events.services import RSVPError, event_set_capacity
+from members.images import image_fields_save, process_image
+
+from . import jekyll
+from .jekyll import EventData, JekyllError, Post, TalkData
+from .models import (
+    RESERVED_TALK_SLUGS,
+    ImportedPost,
+    Speaker,
+    Talk,
+    TalkSpeaker,
+    TalkStatusChange,
+    speaker_slug,
+)
+
+POST_SUFFIXES = {".md", ".markdown", ".html"}
+EMPTY = ("", None, [])
+STATUS_NOTE = "import de l'archive du site Jekyll"
+
+
+@dataclass
+class ImportReport:
+    """What an import did (or would do), for the organizers."""
+
+    dry_run: bool = False
+    posts: int = 0
+    counts: dict[str, Counter] = field(default_factory=lambda: defaultdict(Counter))
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # not imported at all
+    warnings: list[tuple[str, str]] = field(default_factory=list)  # a field not understood
+    kept: list[tuple[str, list[str]]] = field(default_factory=list)  # admin edits kept
+    ignored: list[str] = field(default_factory=list)  # neither an API Hour nor a talk
+
+    def count(self, kind: str, outcome: str) -> int:
+        return self.counts[kind][outcome]
+
+
+def _norm(value):
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).isoformat()
+    return value
+
+
+def fingerprint(value) -> str:
+    data = json.dumps(_norm(value), ensure_ascii=False, sort_keys=True, default=str)
+    return hashlib.sha256(data.encode()).hexdigest()[:16]
+
+
+def _ascii_loss(name: str) -> int:
+    """How many accented letters a spelling has (the richer spelling wins)."""
+    return sum(1 for c in name if unicodedata.normalize("NFKD", c) != c)
+
+
+@dataclass
+class _TalkPlan:
+    post: Post
+    data: TalkData
+    talk: Talk | None  # the row to update, when there is one
+    slug: str
+    position: int | None = None
+    format: str = Talk.Format.SHORT
+
+
+class _Importer:
+    def __init__(self, *, images_dir: Path | None, overwrite: bool, dry_run: bool, flickr_user):
+        self.images_dir = images_dir.resolve() if images_dir else None
+        self.overwrite = overwrite
+        self.dry_run = dry_run
+        self.flickr_user = flickr_user
+        self.report = ImportReport(dry_run=dry_run)
+        self.now = timezone.now()
+        self.created_speakers: set[str] = set()
+        self.updated_speakers: set[str] = set()
+        self.seen_speakers: set[str] = set()
+
+    # Reading -------------------------------------------------------------------
+
+    def read(self, posts_dir: Path) -> tuple[list[tuple[Post, EventData]], list[Post]]:
+        events: dict[int, tuple[Post, EventData]] = {}
+        talks: list[Post] = []
+        files = sorted(
+            p for p in posts_dir.rglob("*") if p.is_file() and p.suffix.lower() in POST_SUFFIXES
+        )
+        self.report.posts = len(files)
+        recorded = set(
+            ImportedPost.objects.filter(kind=ImportedPost.Kind.EVENT).values_list(
+                "source", flat=True
+            )
+        )
+        for path in files:
+            name = path.relative_to(posts_dir).as_posix()
+            try:
+                post = jekyll.read_post(name, path.read_text(encoding="utf-8"))
+                kind = jekyll.post_kind(post)
+                if kind is None:
+                    self.report.ignored.append(name)
+                elif kind == "talk":
+                    talks.append(post)
+                else:
+                    data = jekyll.parse_event(post, flickr_user=self.flickr_user)
+                    other = events.get(data.number)
+                    if other is not None:
+                        # Two posts for one number: the one imported before stays.
+                        keep, drop = (other, (post, data))
+                        if post.name in recorded and other[0].name not in recorded:
+                            keep, drop = drop, keep
+                        events[data.number] = keep
+                        self.report.skipped.append(
+                            (
+                                drop[0].name,
+                                _("l'API Hour n°%(n)d est déjà décrite par %(other)s")
+                                % {"n": data.number, "other": keep[0].name},
+                            )
+                        )
+                    else:
+                        events[data.number] = (post, data)
+            except UnicodeDecodeError:
+                self.report.skipped.append((name, _("fichier illisible (pas en UTF-8)")))
+            except OSError as error:
+                self.report.skipped.append((name, _("fichier illisible (%(e)s)") % {"e": error}))
+            except JekyllError as error:
+                self.report.skipped.append((name, str(error)))
+        return [events[n] for n in sorted(events)], talks
+
+    # Planning ------------------------------------------------------------------
+
+    def plan(self, events: list[tuple[Post, EventData]], talk_posts: list[Post]) -> None:
+        self.records = {r.source: r for r in ImportedPost.objects.all()}
+        numbers = {data.number for _post, data in events}
+        talks: list[tuple[Post, TalkData]] = []
+        for post in talk_posts:
+            try:
+                data = jekyll.parse_talk(post)
+            except JekyllError as error:
+                self.report.skipped.append((post.name, str(error)))
+                continue
+            talks.append((post, data))
+            if data.event_number is not None:
+                numbers.add(data.event_number)
+        self.numbers = numbers
+        self.event_numbers = {data.number for _post, data in events}
+        self.load_caches()
+
+        # Event addresses, then talk addresses (existing, adopted or new).
+        self.urls: dict[str, str] = {
+            post.stem: self.event_url(data.number) for post, data in events
+        }
+        existing = Talk.objects.in_bulk(
+            [r.talk_id for r in self.records.values() if r.talk_id is not None]
+        )
+        claimed = {r.talk_id for r in self.records.values() if r.talk_id is not None}
+        by_event: dict[int, list[Talk]] = defaultdict(list)
+        for talk in Talk.objects.filter(event__in=self.events.values()).with_speakers():
+            by_event[talk.event_id].append(talk)
+        taken = set(Talk.objects.values_list("slug", flat=True))
+        self.talk_plans: list[_TalkPlan] = []
+        for post, data in talks:
+            record = self.records.get(post.name)
+            talk = existing.get(record.talk_id) if record and record.talk_id else None
+            if talk is None and data.event_number in self.events:
+                talk = self._adoptable(data, by_event[self.events[data.event_number].pk], claimed)
+            if talk is not None:
+                claimed.add(talk.pk)
+                slug = talk.slug
+            else:
+                slug = self._free_slug(data.title, taken)
+                taken.add(slug)
+            self.talk_plans.append(_TalkPlan(post=post, data=data, talk=talk, slug=slug))
+            self.urls[post.stem] = reverse("talks:detail", kwargs={"slug": slug})
+
+        # Programme order and lengths, from each event's "## Programme".
+        items = {data.number: jekyll.programme(post.body) for post, data in events}
+        per_event: dict[int | None, list[_TalkPlan]] = defaultdict(list)
+        for plan in self.talk_plans:
+            per_event[plan.data.event_number].append(plan)
+        for number, plans in per_event.items():
+            if number is None:
+                continue
+            order = {}
+            for plan in plans:
+                index, item = self._programme_item(plan, items.get(number, []))
+                order[plan.post.name] = index
+                if item is not None and item.minutes is not None:
+                    plan.format = Talk.Format.LONG if item.minutes >= 25 else Talk.Format.SHORT
+            plans.sort(key=lambda p: (order[p.post.name], p.post.name))
+            for position, plan in enumerate(plans, start=1):
+                plan.position = position
+        self.talk_plans.sort(key=lambda p: (p.data.event_number or 0, p.position or 0))
+        self.event_posts = events
+        self.numbers_with_talks = {n for n in per_event if n is not None}
+
+        # One spelling per speaker: the most frequent, else the one with accents.
+        spellings: dict[str, Counter] = defaultdict(Counter)
+        for _post, data in talks:
+            for name in data.speakers:
+                spellings[speaker_slug(name)][name] += 1
+        self.speaker_names = {
+            slug: max(c, key=lambda name: (c[name], _ascii_loss(name)))
+            for slug, c in spellings.items()
+        }
+
+    def load_caches(self) -> None:
+        """Rows the import reuses, read once (and again after a post failed)."""
+        self.events = {e.number: e for e in Event.objects.filter(number__in=self.numbers)}
+        self.venues = {slugify(v.name): v for v in Venue.objects.all()}
+        self.speakers = {s.slug: s for s in Speaker.objects.all()}
+
+    def event_url(self, number: int) -> str | None:
+        """Our page of API Hour n°number, when it exists or is being imported."""
+        event = self.events.get(number)
+        if event is None and number not in self.event_numbers:
+            return None
+        slug = event.slug if event else f"api-hour-{number}"
+        return reverse("events:detail", kwargs={"slug": slug})
+
+    @staticmethod
+    def _free_slug(title: str, taken: set[str]) -> str:
+        base = slugify(title)[:190] or "talk"
+        if base in RESERVED_TALK_SLUGS:
+            base = f"{base}-talk"
+        slug, n = base, 2
+        while slug in taken:
+            slug, n = f"{base}-{n}", n + 1
+        return slug
+
+    @staticmethod
+    def _adoptable(data: TalkData, candidates: list[Talk], claimed: set[int]) -> Talk | None:
+        """A talk entered by hand before the import: same event, and same title or speakers."""
+        title = slugify(data.title)
+        speakers = {speaker_slug(n) for n in data.speakers}
+        for talk in candidates:
+            if talk.pk in claimed:
+                continue
+            if slugify(talk.title) == title or {s.slug for s in talk.speaker_list} == speakers:
+                return talk
+        return None
+
+    @staticmethod
+    def _programme_item(plan: _TalkPlan, items: list[jekyll.ProgrammeItem]):
+        """(index, item) of the talk in its event's programme; (big, None) if not found."""
+        title = slugify(plan.data.title)
+        speakers = [speaker_slug(n) for n in plan.data.speakers]
+        for test in (
+            lambda item: plan.post.stem in item.stems,
+            lambda item: title and title in slugify(item.heading),
+            lambda item: all(s in slugify(item.heading) for s in speakers),
+        ):
+            for index, item in enumerate(items):
+                if test(item):
+                    return index, item
+        return len(items) + 1000, None
+
+    # Writing -------------------------------------------------------------------
+
+    def run(self) -> None:
+        for post, data in self.event_posts:
+            self._each(post, lambda post=post, data=data: self.import_event(post, data))
+        for plan in self.talk_plans:
+            self._each(plan.post, lambda plan=plan: self.import_talk(plan))
+
+    def _each(self, post: Post, work) -> None:
+        warnings_before = len(self.report.warnings)
+        saved = (
+            copy.deepcopy(self.report.counts),
+            len(self.report.kept),
+            set(self.created_speakers),
+            set(self.updated_speakers),
+            set(self.seen_speakers),
+        )
+        try:
+            # One transaction per post: a post that fails leaves nothing half-written.
+            with transaction.atomic():
+                work()
+        except (JekyllError, ValidationError, RSVPError) as error:
+            message = "; ".join(getattr(error, "messages", None) or [str(error)])
+            self._failed(post, message, warnings_before, saved)
+        except Exception as error:  # a database error on one post must not stop the others
+            message = _("erreur inattendue : %(e)s") % {"e": error}
+            self._failed(post, message, warnings_before, saved)
+
+    def _failed(self, post: Post, message: str, warnings_before: int, saved) -> None:
+        """Forget what the rolled-back post did, in the report and in the caches."""
+        del self.report.warnings[warnings_before:]
+        counts, kept, created, updated, seen = saved
+        self.report.counts = counts
+        del self.report.kept[kept:]
+        self.created_speakers, self.updated_speakers, self.seen_speakers = created, updated, seen
+        self.report.skipped.append((post.name, message))
+        self.load_caches()  # what the failed post created is gone
+
+    def warn(self, post: Post, messages: list[str]) -> None:
+        self.report.warnings += [(post.name, m) for m in messages]
+
+    def _merge(self, obj, values: dict, record: ImportedPost | None, adopted: bool, current):
+        """Set the fields the archive gives, except those edited in the admin since."""
+        changed, kept = [], []
+        last = record.fingerprints if record else {}
+        for name, value in values.items():
+            now = current(name)
+            if fingerprint(now) == fingerprint(value):
+                continue
+            edited = (name in last and fingerprint(now) != last[name]) or (
+                adopted and name not in last and now not in EMPTY
+            )
+            if edited and not self.overwrite:
+                kept.append(name)
+                continue
+            changed.append(name)
+        return changed, kept
+
+    def _record(self, post: Post, record, kind: str, values: dict, **target) -> None:
+        prints = {name: fingerprint(value) for name, value in values.items()}
+        if record is None:
+            ImportedPost.objects.create(
+                source=post.name, kind=kind, fingerprints=prints, imported_at=self.now, **target
+            )
+            return
+        stale = any(getattr(record, f"{k}_id") != v.pk for k, v in target.items())
+        if stale or record.fingerprints != prints:
+            for key, value in target.items():
+                setattr(record, key, value)
+            record.fingerprints = prints
+            record.imported_at = self.now
+            record.save()
+
+    def _kept(self, post: Post, model, names: list[str]) -> None:
+        if names:
+            labels = [str(model._meta.get_field(n).verbose_name) for n in names]
+            self.report.kept.append((post.name, labels))
+
+    # Events --------------------------------------------------------------------
+
+    def _venue(self, data: EventData) -> Venue | None:
+        if not data.venue_name:
+            return None
+        key = slugify(data.venue_name)
+        venue = self.venues.get(key)
+        if venue is None:
+            venue = Venue(name=data.venue_name, address=data.venue_address)
+            venue.full_clean(exclude=["address"])
+            venue.save()
+            self.venues[key] = venue
+            self.report.counts["venue"]["created"] += 1
+        else:
+            self.report.counts["venue"]["reused"] += 1
+        return venue
+
+    def import_event(self, post: Post, data: EventData) -> None:
+        self.warn(post, data.warnings)
+        body = post.body
+        if data.number in self.numbers_with_talks:
+            body = jekyll.without_programme(body)
+        description, warnings = jekyll.convert_prose(
+            body, resolve=self.urls.get, event_url=self.event_url
+        )
+        self.warn(post, warnings)
+        venue = self._venue(data)
+        values = {
+            "title": data.title,
+            "starts_at": data.starts_at,
+            "ends_at": data.ends_at,
+            "venue": venue.pk if venue else None,
+            "photos_url": data.photos_url,
+            "description": description,
+            "status": Event.Status.PUBLISHED if data.ends_at < self.now else Event.Status.DRAFT,
+        }
+        if data.capacity is not None:
+            values["capacity"] = data.capacity
+        if values["status"] == Event.Status.DRAFT:
+            self.warn(post, [_("soirée à venir : importée en brouillon, à publier dans l'admin")])
+        record = self.records.get(post.name)
+        event = self.events.get(data.number)
+
+        def current(name):
+            return event.venue_id if name == "venue" else getattr(event, name)
+
+        if event is None:
+            event = Event(number=data.number, slug=f"api-hour-{data.number}")
+            self._set_event(event, values, list(values))
+            event.full_clean(exclude=["venue"], validate_unique=False, validate_constraints=False)
+            event.save()
+            self.events[data.number] = event
+            self.report.counts["event"]["created"] += 1
+        else:
+            adopted = record is None or record.event_id != event.pk
+            changed, kept = self._merge(event, values, record, adopted, current)
+            self._kept(post, Event, kept)
+            fields = [n for n in changed if n != "capacity"]
+            if fields:
+                self._set_event(event, values, fields)
+                event.full_clean(
+                    exclude=["venue"], validate_unique=False, validate_constraints=False
+                )
+                event.save(update_fields=[*[_field(n) for n in fields], "updated_at"])
+            if "capacity" in changed:
+                # Through the seat service: more seats confirm the people waiting, and
+                # fewer than the confirmed seats is refused.
+                event_set_capacity(event=event, capacity=values["capacity"])
+            self.report.counts["event"]["updated" if changed else "unchanged"] += 1
+        self._record(post, record, ImportedPost.Kind.EVENT, values, event=event)
+
+    @staticmethod
+    def _set_event(event: Event, values: dict, names: list[str]) -> None:
+        for name in names:
+            setattr(event, _field(name), values[name])
+
+    # Talks ---------------------------------------------------------------------
+
+    def _speaker(self, post: Post, name: str) -> Speaker:
+        slug = speaker_slug(name)
+        speaker = self.speakers.get(slug)
+        if speaker is None:
+            speaker = Speaker(name=self.speaker_names.get(slug, name)[:120], slug=slug)
+            speaker.full_clean(exclude=["user"], validate_unique=False)
+            speaker.save()
+            self.speakers[slug] = speaker
+            self.report.counts["speaker"]["created"] += 1
+            self.created_speakers.add(slug)
+        self.seen_speakers.add(slug)
+        return speaker
+
+    def import_talk(self, plan: _TalkPlan) -> None:
+        post, data = plan.post, plan.data
+        self.warn(post, data.warnings)
+        abstract, warnings = jekyll.convert_prose(
+            data.abstract, resolve=self.urls.get, event_url=self.event_url
+        )
+        self.warn(post, warnings)
+        if not abstract:
+            self.warn(post, [_("résumé vide")])
+        elif len(abstract) > 5000:
+            self.warn(post, [_("résumé de plus de 5000 caractères : à raccourcir dans l'admin")])
+        event = self.events.get(data.event_number) if data.event_number else None
+        if data.event_number and event is None:
+            self.warn(
+                post,
+                [
+                    _("API Hour n°%(n)d introuvable : talk sans événement")
+                    % {"n": data.event_number}
+                ],
+            )
+        speakers = [self._speaker(post, name) for name in data.speakers]
+        values = {
+            "title": data.title[:200],
+            "abstract": abstract,
+            "event": event.pk if event else None,
+            "position": plan.position,
+            "format": plan.format,
+            "video_url": data.video_url,
+            "slides_url": data.slides_url,
+            "status": Talk.Status.CONFIRMED,
+            "speakers": [s.slug for s in speakers],
+        }
+        record = self.records.get(post.name)
+        talk = plan.talk
+        if talk is None:
+            talk = Talk(slug=plan.slug, created_at=event.starts_at if event else self.now)
+            self._set_talk(talk, values, [n for n in values if n != "speakers"])
+            self._clean(talk)
+            talk.save()
+            TalkSpeaker.objects.bulk_create(
+                TalkSpeaker(talk=talk, speaker=s, position=i) for i, s in enumerate(speakers)
+            )
+            TalkStatusChange.objects.create(
+                talk=talk, from_status="", to_status=talk.status, note=STATUS_NOTE
+            )
+            self.report.counts["talk"]["created"] += 1
+        else:
+            adopted = record is None or record.talk_id != talk.pk
+            links = list(talk.speaker_links.select_related("speaker"))
+
+            def current(name):
+                if name == "speakers":
+                    return [link.speaker.slug for link in links]
+                return talk.event_id if name == "event" else getattr(talk, name)
+
+            changed, kept = self._merge(talk, values, record, adopted, current)
+            self._kept(post, Talk, kept)
+            previous_status = talk.status
+            fields = [n for n in changed if n != "speakers"]
+            if fields:
+                self._set_talk(talk, values, fields)
+                self._clean(talk)
+                talk.save(update_fields=[*[_field(n) for n in fields], "updated_at"])
+            if "speakers" in changed:
+                TalkSpeaker.objects.filter(talk=talk).delete()
+                TalkSpeaker.objects.bulk_create(
+                    TalkSpeaker(talk=talk, speaker=s, position=i) for i, s in enumerate(speakers)
+                )
+            if "status" in changed:
+                TalkStatusChange.objects.create(
+                    talk=talk, from_status=previous_status, to_status=talk.status, note=STATUS_NOTE
+                )
+            self.report.counts["talk"]["updated" if changed else "unchanged"] += 1
+        self._record(post, record, ImportedPost.Kind.TALK, values, talk=talk)
+        self._speaker_details(post, data, speakers)
+
+    @staticmethod
+    def _set_talk(talk: Talk, values: dict, names: list[str]) -> None:
+        for name in names:
+            setattr(talk, _field(name), values[name])
+
+    @staticmethod
+    def _clean(talk: Talk) -> None:
+        talk.full_clean(
+            exclude=["abstract", "event", "mentor", "submitted_by", "topic", "slug"],
+            validate_unique=False,
+            validate_constraints=False,
+        )
+
+    def _speaker_details(self, post: Post, data: TalkData, speakers: list[Speaker]) -> None:
+        """Fill a speaker's empty link and photo from the post (never replace them)."""
+        if data.author_url:
+            if len(speakers) == 1:
+                self._fill_link(speakers[0], data.author_url)
+            else:
+                self.warn(
+                    post,
+                    [
+                        _("lien « %(url)s » commun à plusieurs intervenant·es : non attribué")
+                        % {"url": data.author_url}
+                    ],
+                )
+        if data.author_image and self.images_dir is not None:
+            owner = speakers[0] if len(speakers) == 1 else None
+            if owner is None:
+                image_words = set(slugify(Path(data.author_image).stem).split("-"))
+                owners = [s for s in speakers if set(s.slug.split("-")) <= image_words]
+                owner = owners[0] if len(owners) == 1 else None
+            if owner is None:
+                self.warn(
+                    post,
+                    [
+                        _("photo « %(image)s » commune à plusieurs intervenant·es : non attribuée")
+                        % {"image": data.author_image}
+                    ],
+                )
+            elif not owner.photo:
+                self._fill_photo(post, owner, data.author_image)
+
+    def _fill_link(self, speaker: Speaker, url: str) -> None:
+        name = jekyll.link_field(url)
+        links = {getattr(speaker, f) for f, _label in _LINK_FIELDS}
+        if getattr(speaker, name) or url in links:
+            return
+        setattr(speaker, name, url)
+        speaker.save(update_fields=[name, "updated_at"])
+        self.updated_speakers.add(speaker.slug)
+
+    def _fill_photo(self, post: Post, speaker: Speaker, image: str) -> None:
+        path = (self.images_dir / image).resolve()
+        if not path.is_file() or not path.is_relative_to(self.images_dir):
+            path = self.images_dir / Path(image).name
+        if not path.is_file():
+            self.warn(
+                post,
+                [_("photo introuvable dans le dossier d'images : %(image)s") % {"image": image}],
+            )
+            return
+        from .forms import SPEAKER_PHOTO_SIZE
+
+        try:
+            with path.open("rb") as handle:
+                photo = process_image(
+                    File(handle, name=path.name),
+                    sizes={"photo": SPEAKER_PHOTO_SIZE},
+                    fit="cover",
+                    keep_alpha=False,
+                    max_bytes=settings.IMAGE_UPLOAD_MAX_BYTES,
+                    max_pixels=settings.IMAGE_UPLOAD_MAX_PIXELS,
+                )["photo"]
+        except ValidationError as error:
+            self.warn(
+                post,
+                [
+                    _("photo « %(image)s » refusée : %(why)s")
+                    % {"image": image, "why": error.messages[0]}
+                ],
+            )
+            return
+        if not self.dry_run:  # a dry run writes no file
+            image_fields_save(
+                instance=speaker, images={"photo": photo}, update_fields=["updated_at"]
+            )
+        self.updated_speakers.add(speaker.slug)
+
+
+_LINK_FIELDS = [
+    ("website_url", ""), ("mastodon_url", ""), ("bluesky_url", ""), ("github_url", ""),
+    ("gitlab_url", ""), ("linkedin_url", ""),
+]  # fmt: skip
+
+
+def _field(name: str) -> str:
+    """The model attribute behind a value name ("venue" is written as venue_id)."""
+    return {"venue": "venue_id", "event": "event_id"}.get(name, name)
+
+
+def jekyll_import(
+    *,
+    posts_dir: Path,
+    images_dir: Path | None = None,
+    overwrite: bool = False,
+    dry_run: bool = False,
+    flickr_user: str = jekyll.FLICKR_USER,
+) -> ImportReport:
+    """Import (or, with dry_run, pretend to import) every post of a Jekyll `_posts` folder."""
+    importer = _Importer(
+        images_dir=images_dir, overwrite=overwrite, dry_run=dry_run, flickr_user=flickr_user
+    )
+    # A real run commits post by post (an interrupted import resumes where it stopped);
+    # the dry run is the same run inside one transaction, rolled back at the end.
+    with transaction.atomic() if dry_run else nullcontext():
+        events, talks = importer.read(posts_dir)
+        importer.plan(events, talks)
+        importer.run()
+        if dry_run:
+            transaction.set_rollback(True)
+    report = importer.report
+    updated = importer.updated_speakers - importer.created_speakers
+    report.counts["speaker"]["updated"] = len(updated)
+    report.counts["speaker"]["unchanged"] = len(
+        importer.seen_speakers - importer.created_speakers - updated
+    )
+    report.skipped.sort()
+    report.warnings.sort(key=lambda w: w[0])
+    report.kept.sort()
+    return report
