@@ -7,7 +7,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from .forms import EventAdminForm
-from .models import RSVP, Diet, Event, EventMail, Venue
+from .models import RSVP, Diet, Event, EventMail, ShowRateEstimate, Venue
 from .services import (
     RSVPError,
     event_cancel,
@@ -92,15 +92,63 @@ def _csv_safe(value: str) -> str:
 
 
 def catering_summary(event: Event) -> dict:
+    """Confirmed attendees by diet, and how many are expected: confirmed x the show
+    rate of recent events that tracked their attendance (or DEFAULT_SHOW_RATE),
+    rounded up per diet, so the total is the sum of what the caterer prepares."""
     confirmed = RSVP.objects.filter(event=event).confirmed()
     counts = dict(confirmed.values_list("diet").annotate(n=Count("id")).values_list("diet", "n"))
-    rows = [(label, counts.get(value, 0)) for value, label in Diet.choices]
+    estimate = (
+        Event.objects.exclude(pk=event.pk)
+        .filter(starts_at__lt=event.starts_at)
+        .show_rate_estimate()
+    )
+    rows = [
+        (label, counts.get(value, 0), estimate.expected(counts.get(value, 0)))
+        for value, label in Diet.choices
+    ]
     notes = list(
         confirmed.filter(diet=Diet.OTHER)
         .select_related("member")
         .values_list("member__display_name", "diet_notes")
     )
-    return {"rows": rows, "total": sum(counts.values()), "notes": notes}
+    return {
+        "rows": rows,
+        "total": sum(counts.values()),
+        "expected_total": sum(expected for _label, _n, expected in rows),
+        "estimate": estimate,
+        "rate_source": show_rate_source(estimate),
+        "notes": notes,
+    }
+
+
+def show_rate_source(estimate: ShowRateEstimate) -> str:
+    """Where the show rate comes from, in a sentence."""
+    if estimate.is_default:
+        return _("Taux par défaut : aucune soirée précédente n'a été pointée à l'entrée.")
+    return ngettext(
+        "Taux de présence de la dernière soirée pointée à l'entrée (%(events)s).",
+        "Taux de présence des %(n)d dernières soirées pointées à l'entrée (%(events)s), "
+        "toutes présences rapportées à toutes les places confirmées, sans les inscrits "
+        "sur place.",
+        len(estimate.events),
+    ) % {"n": len(estimate.events), "events": ", ".join(str(e) for e in estimate.events)}
+
+
+def catering_csv(event: Event, summary: dict) -> HttpResponse:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{event.slug}-traiteur.csv"'
+    response.write("\ufeff")  # BOM so that spreadsheets open the accents right
+    writer = csv.writer(response)
+    writer.writerow([_("Régime"), _("Confirmés"), _("Attendus")])
+    for label, count, expected in summary["rows"]:
+        writer.writerow([label, count, expected])
+    writer.writerow([_("Total"), summary["total"], summary["expected_total"]])
+    writer.writerow([])
+    writer.writerow([_("Taux de présence"), f"{summary['estimate'].percent} %"])
+    writer.writerow([_("Source"), summary["rate_source"]])
+    for name, note in summary["notes"]:
+        writer.writerow([_("Précisions"), _csv_safe(name), _csv_safe(note)])
+    return response
 
 
 class RSVPInline(admin.TabularInline):
@@ -125,7 +173,16 @@ class RSVPInline(admin.TabularInline):
 @admin.register(Event)
 class EventAdmin(admin.ModelAdmin):
     form = EventAdminForm
-    list_display = ["title", "starts_at", "venue", "status", "seats", "waitlist", "links"]
+    list_display = [
+        "title",
+        "starts_at",
+        "venue",
+        "status",
+        "seats",
+        "waitlist",
+        "show_rate",
+        "links",
+    ]
     list_filter = ["status", YearFilter, "venue"]
     search_fields = ["title", "number", "slug", "venue__name"]
     date_hierarchy = "starts_at"
@@ -144,7 +201,19 @@ class EventAdmin(admin.ModelAdmin):
                 ),
             },
         ),
-        (gettext_lazy("Date et lieu"), {"fields": ["starts_at", "ends_at", "venue"]}),
+        (
+            gettext_lazy("Date et lieu"),
+            {
+                "fields": ["starts_at", "ends_at", "venue"],
+                "description": gettext_lazy(
+                    "Le soir même : « Entrée (téléphone) » en haut de cette page ouvre la "
+                    "page de pointage (recherche par nom, QR codes des billets, ajouts sur "
+                    "place tant qu'il reste des places ; une personne sans compte en reçoit "
+                    "un, sans mot de passe ni annonces, qu'elle pourra récupérer avec « mot "
+                    "de passe oublié »). « Traiteur » donne les effectifs attendus par régime."
+                ),
+            },
+        ),
         (
             gettext_lazy("Inscriptions"),
             {"fields": ["capacity", "registration_opens_at", "registration_closes_at"]},
@@ -154,7 +223,13 @@ class EventAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         # Explicit order: Meta.ordering does not apply to an aggregated (GROUP BY) query.
-        return super().get_queryset(request).with_seat_counts().order_by("-starts_at")
+        return (
+            super()
+            .get_queryset(request)
+            .with_seat_counts()
+            .with_attendance()
+            .order_by("-starts_at")
+        )
 
     @admin.display(description=gettext_lazy("confirmées / places"), ordering="confirmed_count")
     def seats(self, event: Event) -> str:
@@ -164,6 +239,17 @@ class EventAdmin(admin.ModelAdmin):
     def waitlist(self, event: Event) -> int:
         return event.waitlist_count
 
+    @admin.display(description=gettext_lazy("présence"))
+    def show_rate(self, event: Event) -> str:
+        """Present / confirmed (walk-ins excluded); "—" when nobody was checked in."""
+        if event.show_rate is None:
+            return "—"
+        return _("%(rate)d %% (%(present)d / %(confirmed)d)") % {
+            "rate": round(event.show_rate * 100),
+            "present": event.rsvp_present_count,
+            "confirmed": event.rsvp_confirmed_count,
+        }
+
     @admin.display(description=gettext_lazy("outils"))
     def links(self, event: Event) -> str:
         rsvps = (
@@ -172,7 +258,9 @@ class EventAdmin(admin.ModelAdmin):
             + urlencode({"event__id__exact": event.pk})
         )
         return format_html(
-            '<a href="{}">{}</a> · <a href="{}">{}</a> · <a href="{}">{}</a>',
+            '<a href="{}">{}</a> · <a href="{}">{}</a> · <a href="{}">{}</a> · <a href="{}">{}</a>',
+            reverse("events:checkin", kwargs={"slug": event.slug}),
+            _("entrée"),
             rsvps,
             _("inscriptions"),
             reverse("admin:events_event_catering", args=[event.pk]),
@@ -189,6 +277,16 @@ class EventAdmin(admin.ModelAdmin):
                 name="events_event_catering",
             ),
             path(
+                "<int:event_id>/catering.csv",
+                self.admin_site.admin_view(self.catering_csv_view),
+                name="events_event_catering_csv",
+            ),
+            path(
+                "<int:event_id>/catering/print/",
+                self.admin_site.admin_view(self.catering_print_view),
+                name="events_event_catering_print",
+            ),
+            path(
                 "<int:event_id>/attendees.csv",
                 self.admin_site.admin_view(self.attendees_csv_view),
                 name="events_event_attendees_csv",
@@ -196,10 +294,24 @@ class EventAdmin(admin.ModelAdmin):
         ]
         return custom + super().get_urls()
 
-    def catering_view(self, request: HttpRequest, event_id: int) -> HttpResponse:
+    def _viewable_event(self, request: HttpRequest, event_id: int) -> Event:
         event = get_object_or_404(Event.objects.with_seat_counts(), pk=event_id)
         if not self.has_view_permission(request, event):
             raise PermissionDenied
+        return event
+
+    def catering_csv_view(self, request: HttpRequest, event_id: int) -> HttpResponse:
+        event = self._viewable_event(request, event_id)
+        return catering_csv(event, catering_summary(event))
+
+    def catering_print_view(self, request: HttpRequest, event_id: int) -> HttpResponse:
+        """A plain page laid out for paper (the caterer, the kitchen door)."""
+        event = self._viewable_event(request, event_id)
+        context = {"event": event, "summary": catering_summary(event), "now": timezone.now()}
+        return TemplateResponse(request, "admin/events/event/catering_print.html", context)
+
+    def catering_view(self, request: HttpRequest, event_id: int) -> HttpResponse:
+        event = self._viewable_event(request, event_id)
         context = {
             **self.admin_site.each_context(request),
             "title": _("Traiteur : %(event)s") % {"event": event},
@@ -277,13 +389,35 @@ class RSVPAdminForm(forms.ModelForm):
 @admin.register(RSVP)
 class RSVPAdmin(admin.ModelAdmin):
     form = RSVPAdminForm
-    list_display = ["member", "event", "status", "position", "diet", "created_at", "checked_in_at"]
-    list_filter = ["status", "diet", ("checked_in_at", admin.EmptyFieldListFilter), "event"]
+    list_display = [
+        "member",
+        "event",
+        "status",
+        "position",
+        "diet",
+        "created_at",
+        "checked_in_at",
+        "walk_in",
+    ]
+    list_filter = [
+        "status",
+        "diet",
+        ("checked_in_at", admin.EmptyFieldListFilter),
+        "walk_in",
+        "event",
+    ]
     search_fields = ["member__email", "member__display_name", "event__title"]
     list_select_related = ["member", "event"]
     autocomplete_fields = ["member"]
     actions = ["cancel_selected", "check_in_selected"]
-    readonly_fields = ["status", "created_at", "promoted_at", "cancelled_at", "checked_in_at"]
+    readonly_fields = [
+        "status",
+        "created_at",
+        "promoted_at",
+        "cancelled_at",
+        "checked_in_at",
+        "walk_in",
+    ]
 
     def get_fields(self, request, obj=None):
         if obj is None:
@@ -359,40 +493,6 @@ class RSVPAdmin(admin.ModelAdmin):
         self.message_user(
             request, _("%(n)d arrivée(s) pointée(s).") % {"n": done}, messages.SUCCESS
         )
-
-    def get_urls(self):
-        custom = [
-            path(
-                "<int:rsvp_id>/checkin/",
-                self.admin_site.admin_view(self.checkin_view),
-                name="events_rsvp_checkin",
-            )
-        ]
-        return custom + super().get_urls()
-
-    def checkin_view(self, request: HttpRequest, rsvp_id: int) -> HttpResponse:
-        """Where a ticket's QR code leads: shows the attendee, POST checks them in."""
-        rsvp = get_object_or_404(RSVP.objects.select_related("member", "event"), pk=rsvp_id)
-        if not self.has_change_permission(request, rsvp):
-            raise PermissionDenied
-        if request.method == "POST":
-            try:
-                if rsvp_check_in(rsvp=rsvp):
-                    self.message_user(
-                        request, _("Arrivée pointée : %(m)s") % {"m": rsvp.member}, messages.SUCCESS
-                    )
-                else:
-                    self.message_user(request, _("Déjà pointé·e."), messages.WARNING)
-            except RSVPError as error:
-                self.message_user(request, str(error), messages.ERROR)
-            return redirect("admin:events_rsvp_checkin", rsvp_id=rsvp.pk)
-        context = {
-            **self.admin_site.each_context(request),
-            "title": _("Entrée : %(m)s") % {"m": rsvp.member},
-            "rsvp": rsvp,
-            "opts": self.model._meta,
-        }
-        return TemplateResponse(request, "admin/events/rsvp/checkin.html", context)
 
 
 @admin.register(EventMail)

@@ -1,12 +1,15 @@
 from __future__ import annotations
 
+import math
 import secrets
+from dataclasses import dataclass, field
 from datetime import datetime
+from fractions import Fraction
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
@@ -14,6 +17,13 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 DEFAULT_CAPACITY = 50
+
+# Show rate assumed for catering when no past event has tracked its attendance:
+# at free meetups a fifth to a half of those who RSVP do not come; 80 % is the
+# cautious end (better a few sandwiches too many than hungry attendees).
+DEFAULT_SHOW_RATE = Fraction(4, 5)
+# How many recent events (with check-in) the catering estimate averages over.
+SHOW_RATE_RECENT_EVENTS = 5
 
 
 class Venue(models.Model):
@@ -84,6 +94,61 @@ class EventQuerySet(models.QuerySet):
             confirmed_count=Count("rsvps", filter=Q(rsvps__status=RSVP.Status.CONFIRMED)),
             waitlist_count=Count("rsvps", filter=Q(rsvps__status=RSVP.Status.WAITLISTED)),
         )
+
+    def with_attendance(self) -> EventQuerySet:
+        """Annotate the counts behind Event.show_rate, in the same query:
+        checked_in_count (everyone checked in, walk-ins included),
+        rsvp_confirmed_count and rsvp_present_count (people who RSVPed: walk-ins excluded)."""
+        confirmed = Q(rsvps__status=RSVP.Status.CONFIRMED)
+        checked_in = Q(rsvps__checked_in_at__isnull=False)
+        rsvped = Q(rsvps__walk_in=False)
+        return self.annotate(
+            checked_in_count=Count("rsvps", filter=confirmed & checked_in),
+            rsvp_confirmed_count=Count("rsvps", filter=confirmed & rsvped),
+            rsvp_present_count=Count("rsvps", filter=confirmed & rsvped & checked_in),
+        )
+
+    def tracked(self) -> EventQuerySet:
+        """Events whose attendance was tracked: at least one person was checked in.
+        An archive event nobody checked in at says nothing about who came."""
+        return self.filter(Exists(RSVP.objects.present().filter(event=OuterRef("pk"))))
+
+    def show_rate_estimate(self, limit: int = SHOW_RATE_RECENT_EVENTS) -> ShowRateEstimate:
+        """The show rate of the `limit` most recent past events of this queryset that
+        tracked their attendance, pooled (all present / all confirmed, walk-ins excluded),
+        or DEFAULT_SHOW_RATE when there is none. One query."""
+        events = list(
+            self.filter(ends_at__lt=timezone.now())
+            .tracked()
+            .with_attendance()
+            .filter(rsvp_confirmed_count__gt=0)
+            .order_by("-starts_at")[:limit]
+        )
+        confirmed = sum(e.rsvp_confirmed_count for e in events)
+        if not confirmed:
+            return ShowRateEstimate(rate=DEFAULT_SHOW_RATE, events=[])
+        present = sum(e.rsvp_present_count for e in events)
+        return ShowRateEstimate(rate=Fraction(present, confirmed), events=events)
+
+
+@dataclass(frozen=True)
+class ShowRateEstimate:
+    """How many of those who hold a seat are expected to come."""
+
+    rate: Fraction
+    events: list[Event] = field(default_factory=list)  # empty: the default rate
+
+    @property
+    def is_default(self) -> bool:
+        return not self.events
+
+    @property
+    def percent(self) -> int:
+        return round(self.rate * 100)
+
+    def expected(self, confirmed: int) -> int:
+        """Rounded up: nobody goes without food because of a fraction."""
+        return math.ceil(confirmed * self.rate)  # exact: Fraction, no float error
 
 
 class Event(models.Model):
@@ -242,6 +307,28 @@ class Event(models.Model):
     def is_full(self) -> bool:
         return self.seats_left == 0
 
+    def _attendance(self) -> tuple[int, int, int]:
+        if not hasattr(self, "rsvp_present_count"):
+            annotated = Event.objects.with_attendance().get(pk=self.pk)
+            self.checked_in_count = annotated.checked_in_count
+            self.rsvp_confirmed_count = annotated.rsvp_confirmed_count
+            self.rsvp_present_count = annotated.rsvp_present_count
+        return self.checked_in_count, self.rsvp_confirmed_count, self.rsvp_present_count
+
+    @property
+    def attendance_tracked(self) -> bool:
+        """True when at least one person was checked in at this event."""
+        return self._attendance()[0] > 0
+
+    @property
+    def show_rate(self) -> Fraction | None:
+        """Present / confirmed among those who RSVPed (walk-ins did not): None when
+        the attendance was not tracked (nobody checked in) or nobody RSVPed."""
+        checked_in, confirmed, present = self._attendance()
+        if not checked_in or not confirmed:
+            return None
+        return Fraction(present, confirmed)
+
 
 class RSVPQuerySet(models.QuerySet):
     def active(self) -> RSVPQuerySet:
@@ -253,6 +340,33 @@ class RSVPQuerySet(models.QuerySet):
     def waitlisted(self) -> RSVPQuerySet:
         # Arrival order: ids are handed out under the event lock, one at a time.
         return self.filter(status=RSVP.Status.WAITLISTED).order_by("id")
+
+    def present(self) -> RSVPQuerySet:
+        """Checked in at the door (walk-ins included)."""
+        return self.confirmed().filter(checked_in_at__isnull=False)
+
+    def no_show(self) -> RSVPQuerySet:
+        """Held a seat at a past event that tracked its attendance, and never came."""
+        return self.confirmed().filter(
+            checked_in_at__isnull=True,
+            event__ends_at__lt=timezone.now(),
+            event__in=Event.objects.tracked().values("pk"),
+        )
+
+    def with_attendance(self) -> RSVPQuerySet:
+        """Annotate event_tracked, which RSVP.attendance reads instead of a query."""
+        return self.annotate(
+            event_tracked=Exists(RSVP.objects.present().filter(event=OuterRef("event")))
+        )
+
+    def search(self, query: str) -> RSVPQuerySet:
+        """By the member's name or email (the door's search box)."""
+        query = query.strip()
+        if not query:
+            return self
+        return self.filter(
+            Q(member__display_name__icontains=query) | Q(member__email__icontains=query)
+        )
 
 
 class Diet(models.TextChoices):
@@ -351,6 +465,27 @@ class RSVP(models.Model):
     @property
     def is_waitlisted(self) -> bool:
         return self.status == self.Status.WAITLISTED
+
+    class Attendance(models.TextChoices):
+        PRESENT = "present", _("présent·e")
+        NO_SHOW = "no_show", _("absent·e")
+
+    @property
+    def attendance(self) -> str | None:
+        """PRESENT once checked in; NO_SHOW for a seat held at a past event that tracked
+        its attendance; None otherwise (not over yet, no seat, or nobody was checked in)."""
+        if self.checked_in_at:
+            return self.Attendance.PRESENT
+        if not self.is_confirmed or not self.event.is_past:
+            return None
+        tracked = getattr(self, "event_tracked", None)
+        if tracked is None:
+            tracked = RSVP.objects.present().filter(event_id=self.event_id).exists()
+        return self.Attendance.NO_SHOW if tracked else None
+
+    def get_attendance_display(self) -> str:
+        attendance = self.attendance
+        return str(self.Attendance(attendance).label) if attendance else ""
 
     def waitlist_position(self) -> int | None:
         """1 for the first person waiting, None when not on the waiting list."""

@@ -10,8 +10,11 @@ with transaction.on_commit, so nobody is told about a seat that was rolled back.
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -183,18 +186,193 @@ def event_set_capacity(*, event: Event, capacity: int) -> list[RSVP]:
     return promoted
 
 
+@dataclass(frozen=True)
+class CheckInResult:
+    rsvp: RSVP
+    already: bool  # True: was checked in before (at rsvp.checked_in_at); nothing changed
+
+
+class TicketNotFound(RSVPError):
+    """No RSVP holds this ticket code (mistyped, or not one of ours)."""
+
+
+def _door_refusal(rsvp: RSVP, event: Event, door_event: Event | None) -> str | None:
+    """Why this RSVP cannot come in, or None. `door_event`: the event being checked in."""
+    if door_event is not None and rsvp.event_id != door_event.pk:
+        return _("Ce billet est pour « %(other)s », pas pour « %(event)s ».") % {
+            "other": event.title,
+            "event": door_event.title,
+        }
+    if event.is_cancelled:
+        return _("Cet événement est annulé.")
+    if rsvp.status == RSVP.Status.CANCELLED:
+        return _("Ce billet a été annulé : pas d'entrée avec ce billet.")
+    if rsvp.status == RSVP.Status.WAITLISTED:
+        return _(
+            "%(name)s est en liste d'attente : ce billet ne donne pas de place. "
+            "S'il reste des places, ajoutez la personne sur place."
+        ) % {"name": rsvp.member.display_name}
+    return None
+
+
+def _check_in_locked(rsvp: RSVP, door_event: Event | None = None) -> CheckInResult:
+    """Check in under the event lock (taken here; the caller is inside a transaction)."""
+    # The event lock serialises check-in with cancellations and walk-ins of the same
+    # event: a ticket cancelled a second ago is not let in.
+    event = _lock_event(rsvp.event)
+    current = RSVP.objects.select_related("member").get(pk=rsvp.pk)
+    current.event = event
+    refusal = _door_refusal(current, event, door_event)
+    if refusal:
+        raise RSVPError(refusal)
+    if current.checked_in_at:
+        return CheckInResult(rsvp=current, already=True)
+    current.checked_in_at = timezone.now()
+    current.save(update_fields=["checked_in_at", "updated_at"])
+    return CheckInResult(rsvp=current, already=False)
+
+
 def rsvp_check_in(*, rsvp: RSVP) -> bool:
     """Mark a confirmed attendee as arrived. Returns False when already checked in."""
     with transaction.atomic():
-        current = RSVP.objects.select_for_update().get(pk=rsvp.pk)
-        if current.status != RSVP.Status.CONFIRMED:
-            raise RSVPError(_("Seule une place confirmée peut être pointée à l'entrée."))
-        if current.checked_in_at:
+        result = _check_in_locked(rsvp)
+    rsvp.checked_in_at = result.rsvp.checked_in_at
+    return not result.already
+
+
+def ticket_check_in(*, code: str, event: Event | None = None) -> CheckInResult:
+    """Check in the holder of a ticket code (scanned QR code, typed code, door list).
+
+    `event`: the event being checked in at the door; a ticket for another event is
+    refused. Refused too: unknown code (TicketNotFound), cancelled ticket, waiting list.
+    Checking in twice changes nothing and says so (result.already, with the time).
+    """
+    code = (code or "").strip()
+    rsvp = RSVP.objects.filter(ticket_code=code).select_related("event").first() if code else None
+    if rsvp is None:
+        raise TicketNotFound(_("Billet inconnu : vérifiez le code."))
+    with transaction.atomic():
+        return _check_in_locked(rsvp, door_event=event)
+
+
+def rsvp_check_in_undo(*, rsvp: RSVP) -> bool:
+    """Undo a check-in (a mis-tap at the door). A walk-in's seat only existed because
+    they came in: undoing it cancels that RSVP and frees the seat. Returns False when
+    there was nothing to undo."""
+    with transaction.atomic():
+        _lock_event(rsvp.event)  # same lock as check-in and walk-ins
+        current = RSVP.objects.get(pk=rsvp.pk)
+        if not current.checked_in_at or current.status != RSVP.Status.CONFIRMED:
             return False
-        current.checked_in_at = timezone.now()
-        current.save(update_fields=["checked_in_at", "updated_at"])
-    rsvp.checked_in_at = current.checked_in_at
+        current.checked_in_at = None
+        fields = ["checked_in_at", "updated_at"]
+        if current.walk_in:
+            current.status = RSVP.Status.CANCELLED
+            current.cancelled_at = timezone.now()
+            fields += ["status", "cancelled_at"]
+        current.save(update_fields=fields)
+    rsvp.refresh_from_db()
     return True
+
+
+@dataclass(frozen=True)
+class WalkInResult:
+    rsvp: RSVP
+    member_created: bool
+
+
+def _walk_in_account(*, name: str, email: str) -> User:
+    """An account for someone who came without one. With an email they can claim it
+    later ("mot de passe oublié"); without, a placeholder address, like the rows of
+    deleted members. Never subscribed to announcements, no usable password."""
+    from allauth.account.models import EmailAddress
+
+    user = User(
+        email=email or f"sur-place-{secrets.token_hex(8)}@invalid",
+        display_name=name,
+        receives_announcements=False,
+        is_active=bool(email),  # a placeholder address can never log in
+    )
+    user.set_unusable_password()
+    user.save()
+    if email:  # unverified: logging in after the password reset verifies it
+        EmailAddress.objects.create(user=user, email=email, primary=True, verified=False)
+    return user
+
+
+def rsvp_walk_in(
+    *,
+    event: Event,
+    name: str = "",
+    email: str = "",
+    member: User | None = None,
+    diet: str = Diet.NONE,
+    diet_notes: str = "",
+) -> WalkInResult:
+    """Add someone at the door, while seats remain: a confirmed RSVP marked walk_in,
+    checked in at once. The person is `member`, else the account with this `email`,
+    else a new account (name required, email optional: see _walk_in_account).
+    Someone on the waiting list who turns up gets the free seat the same way.
+    """
+    name = " ".join((name or "").split())[:80]
+    email = (email or "").strip().lower()  # allauth stores sign-up addresses in lower case
+    diet_notes = _validate_diet(diet, diet_notes)
+    if email:
+        try:
+            validate_email(email)
+        except ValidationError as error:
+            raise RSVPError(_("Adresse e-mail invalide : %(email)s") % {"email": email}) from error
+    # One transaction: lock, count, write; the account is created only if a seat is left.
+    with transaction.atomic():
+        event = _lock_event(event)
+        if event.status != Event.Status.PUBLISHED:
+            raise RSVPError(_("Cet événement n'est pas ouvert : personne ne peut être ajouté."))
+        if member is None and email:
+            member = User.objects.filter(email__iexact=email).first()
+        existing = None
+        if member is not None:
+            if member.is_banned or member.is_deleted:
+                raise RSVPError(
+                    _("%(name)s ne peut pas être inscrit·e (compte exclu ou supprimé).")
+                    % {"name": member.display_name}
+                )
+            existing = RSVP.objects.filter(event=event, member=member).active().first()
+            if existing is not None and existing.is_confirmed:
+                raise RSVPError(
+                    _("%(name)s a déjà une place : cherchez son nom dans la liste et pointez-le.")
+                    % {"name": member.display_name}
+                )
+        elif not name:
+            raise RSVPError(_("Indiquez le nom de la personne."))
+        confirmed = RSVP.objects.filter(event=event).confirmed().count()
+        if confirmed >= event.capacity:
+            raise RSVPError(
+                _("Complet : les %(capacity)d places sont prises. Personne n'a été ajouté.")
+                % {"capacity": event.capacity}
+            )
+        now = timezone.now()
+        created = member is None
+        if created:
+            member = _walk_in_account(name=name, email=email)
+        if existing is not None:  # was waiting: the seat is theirs now that they are here
+            existing.status = RSVP.Status.CONFIRMED
+            existing.promoted_at = existing.checked_in_at = now
+            existing.walk_in = True
+            existing.diet, existing.diet_notes = diet, diet_notes
+            existing.save()
+            rsvp = existing
+        else:
+            rsvp = RSVP.objects.create(
+                event=event,
+                member=member,
+                status=RSVP.Status.CONFIRMED,
+                diet=diet,
+                diet_notes=diet_notes,
+                created_at=now,
+                checked_in_at=now,
+                walk_in=True,
+            )
+    return WalkInResult(rsvp=rsvp, member_created=created)
 
 
 def event_cancel(*, event: Event) -> int:

@@ -1,12 +1,13 @@
 from django.urls import path
 
-from . import views, views_calendar, views_reminders
+from . import views, views_calendar, views_checkin, views_reminders
 
 app_name = "events"
 
 urlpatterns = [
     path("", views.event_list, name="list"),
     path("mine/", views.my_events, name="mine"),
+    path("billet/<str:code>/", views_checkin.checkin_ticket, name="checkin-ticket"),
     path("reconfirm/<str:token>/", views_reminders.reconfirm, name="reconfirm"),
     # Calendars and feeds, before the <slug> routes ("calendar" and "feed" are reserved).
     path("calendar.ics", views_calendar.calendar_feed, name="calendar-feed"),
@@ -17,4 +18,7 @@ urlpatterns = [
     path("<slug:slug>/rsvp/cancel/", views.rsvp_cancel_view, name="rsvp-cancel"),
     path("<slug:slug>/ticket/", views.ticket, name="ticket"),
     path("<slug:slug>/calendar.ics", views_calendar.event_calendar_legacy, name="calendar"),
+    path("<slug:slug>/checkin/", views_checkin.checkin, name="checkin"),
+    path("<slug:slug>/checkin/annuler/", views_checkin.checkin_undo, name="checkin-undo"),
+    path("<slug:slug>/checkin/sur-place/", views_checkin.checkin_walk_in, name="checkin-walk-in"),
 ]

@@ -152,8 +152,10 @@ def ticket(request: HttpRequest, slug: str) -> HttpResponse:
     rsvp = _member_rsvp(request, event)
     if rsvp is None:
         raise Http404(_("Pas d'inscription active."))
+    # The QR code holds the door's URL for this ticket's random code (never the RSVP id):
+    # a staff phone's camera app opens it and checks the person in.
     checkin_url = request.build_absolute_uri(
-        reverse("admin:events_rsvp_checkin", kwargs={"rsvp_id": rsvp.pk})
+        reverse("events:checkin-ticket", kwargs={"code": rsvp.ticket_code})
     )
     qr_svg = segno.make(checkin_url, error="m").svg_inline(scale=5, dark="#000", light="#fff")
     return render(request, "events/ticket.html", {"event": event, "rsvp": rsvp, "qr_svg": qr_svg})

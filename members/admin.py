@@ -10,12 +10,15 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.html import format_html, format_html_join
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 # Importing events.admin registers EventAdmin before we add the "announce" action to it.
 from events.admin import EventAdmin
+from events.models import RSVP
 
 from .forms_community import BanForm
 from .models import Announcement, Delivery, IncidentReport, User
@@ -48,11 +51,42 @@ class BannedFilter(admin.SimpleListFilter):
         return queryset
 
 
+class AttendanceFilter(admin.SimpleListFilter):
+    title = gettext_lazy("assiduité")
+    parameter_name = "attendance"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("never", _("jamais venu·e")),
+            ("came", _("déjà venu·e")),
+            ("no_show", _("au moins une absence")),
+        ]
+
+    def queryset(self, request, queryset):
+        # The admin's queryset is already annotated (UserAdmin.get_queryset).
+        if self.value() == "never":
+            return queryset.never_come()
+        if self.value() == "came":
+            return queryset.filter(attended_count__gt=0)
+        if self.value() == "no_show":
+            return queryset.filter(no_show_count__gt=0)
+        return queryset
+
+
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
     ordering = ["display_name"]
-    list_display = ["email", "display_name", "is_staff", "is_active", "banned", "date_joined"]
+    list_display = [
+        "email",
+        "display_name",
+        "is_staff",
+        "is_active",
+        "banned",
+        "attendance",
+        "date_joined",
+    ]
     list_filter = [
+        AttendanceFilter,
         "is_staff",
         "is_superuser",
         "is_active",
@@ -68,6 +102,7 @@ class UserAdmin(BaseUserAdmin):
         "banned_at",
         "ban_reason",
         "deleted_at",
+        "attendance_history",
     ]
     actions = ["ban_member", "unban_member", "erase_member"]
     change_form_template = "members/community/admin/user_change_form.html"
@@ -116,6 +151,17 @@ class UserAdmin(BaseUserAdmin):
                 ),
             },
         ),
+        (
+            gettext_lazy("Présence aux événements"),
+            {
+                "fields": ["attendance_history"],
+                "description": gettext_lazy(
+                    "Présent·e : pointé·e à l'entrée. Absent·e : place confirmée à une soirée "
+                    "où l'entrée a été pointée, sans venir. Sans pointage à l'entrée (soirées "
+                    "anciennes), la présence est inconnue et ne compte pas."
+                ),
+            },
+        ),
         (gettext_lazy("Dates"), {"fields": ["last_login", "date_joined"]}),
     ]
     add_fieldsets = [
@@ -127,6 +173,52 @@ class UserAdmin(BaseUserAdmin):
             },
         ),
     ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).with_attendance()
+
+    @admin.display(description=gettext_lazy("présent / absent"), ordering="attended_count")
+    def attendance(self, user: User) -> str:
+        return f"{user.attended_count} / {user.no_show_count}"
+
+    @admin.display(description=gettext_lazy("historique"))
+    def attendance_history(self, user: User) -> str:
+        """Every RSVP of the member, most recent event first, with the attendance."""
+        if user.pk is None:
+            return "—"
+        rsvps = (
+            RSVP.objects.filter(member=user)
+            .with_attendance()
+            .select_related("event")
+            .order_by("-event__starts_at", "-id")
+        )
+        rows = format_html_join(
+            "",
+            '<tr><td><a href="{}">{}</a></td><td>{}</td><td>{}</td><td>{}</td></tr>',
+            (
+                (
+                    reverse("admin:events_event_change", args=[rsvp.event_id]),
+                    rsvp.event,
+                    date_format(timezone.localtime(rsvp.event.starts_at), "SHORT_DATE_FORMAT"),
+                    rsvp.get_status_display() + (_(" (sur place)") if rsvp.walk_in else ""),
+                    rsvp.get_attendance_display() or "—",
+                )
+                for rsvp in rsvps
+            ),
+        )
+        if not rows:
+            return _("Aucune inscription.")
+        return format_html(
+            "<table><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead>"
+            "<tbody>{}</tbody></table><p>{}</p>",
+            _("Événement"),
+            _("Date"),
+            _("Inscription"),
+            _("Présence"),
+            rows,
+            _("%(present)d présence(s), %(absent)d absence(s).")
+            % {"present": user.attended_count, "absent": user.no_show_count},
+        )
 
     @admin.display(description=gettext_lazy("exclu"), boolean=True, ordering="banned_at")
     def banned(self, user: User) -> bool:

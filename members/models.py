@@ -5,7 +5,7 @@ import hashlib
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
-from django.db.models import Exists, OuterRef
+from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -17,6 +17,28 @@ class UserQuerySet(models.QuerySet):
 
     def organizers(self) -> UserQuerySet:
         return self.current().filter(is_staff=True, is_active=True)
+
+    def with_attendance(self) -> UserQuerySet:
+        """Annotate attended_count (events checked in at) and no_show_count (seats held
+        at past events that tracked their attendance, without coming), in one query."""
+        from events.models import RSVP, Event
+
+        tracked_past = Event.objects.filter(ends_at__lt=timezone.now()).tracked().values("pk")
+        confirmed = Q(rsvps__status=RSVP.Status.CONFIRMED)
+        return self.annotate(
+            attended_count=Count("rsvps", filter=confirmed & Q(rsvps__checked_in_at__isnull=False)),
+            no_show_count=Count(
+                "rsvps",
+                filter=confirmed
+                & Q(rsvps__checked_in_at__isnull=True, rsvps__event__in=tracked_past),
+            ),
+        )
+
+    def never_come(self, min_no_shows: int = 2) -> UserQuerySet:
+        """Members who held a seat at `min_no_shows` or more past events that tracked
+        their attendance and were never checked in anywhere."""
+        annotated = self if "no_show_count" in self.query.annotations else self.with_attendance()
+        return annotated.filter(attended_count=0, no_show_count__gte=min_no_shows)
 
     def announcement_recipients(self) -> UserQuerySet:
         """Who receives the mailing list: opted in, active, not banned, email verified."""

@@ -246,19 +246,6 @@ def test_rsvps_cannot_be_deleted_in_the_admin(organizer_client):
     assert response.status_code == 403
 
 
-def test_check_in_page_from_the_ticket_qr_code(organizer_client, event):
-    rsvp = RSVPFactory(event=event, member=UserFactory(display_name="Inès"))
-    url = reverse("admin:events_rsvp_checkin", kwargs={"rsvp_id": rsvp.pk})
-
-    before = text(organizer_client.get(url))
-    after = text(organizer_client.post(url, follow=True))
-
-    assert "Pointer l’arrivée" in before
-    assert "Arrivée pointée : Inès" in after
-    rsvp.refresh_from_db()
-    assert rsvp.checked_in_at is not None
-
-
 def test_venue_admin_links_to_openstreetmap(organizer_client):
     VenueFactory(name="Le Bivouac", address="9 rue Kessler\n63000 Clermont-Ferrand")
 

@@ -238,7 +238,7 @@ def test_check_in_only_confirmed_and_only_once(event, member, outsider):
 
     assert rsvp_check_in(rsvp=seat) is True
     assert rsvp_check_in(rsvp=seat) is False
-    with pytest.raises(RSVPError, match="Seule une place confirmée"):
+    with pytest.raises(RSVPError, match="en liste d.attente"):
         rsvp_check_in(rsvp=waiting)
 
 
