@@ -216,7 +216,7 @@ class UserAdmin(BaseUserAdmin):
             _("Inscription"),
             _("Présence"),
             rows,
-            _("%(present)d présence(s), %(absent)d absence(s).")
+            _("Présences : %(present)d ; absences : %(absent)d.")
             % {"present": user.attended_count, "absent": user.no_show_count},
         )
 

@@ -178,7 +178,7 @@ def test_member_admin_shows_the_attendance_history(organizer_client, member):
     assert "API Hour pointée</a></td><td>" in page
     assert page.count("présent·e") == 1
     assert page.count("absent·e</td>") == 1
-    assert "1 présence(s), 1 absence(s)." in page
+    assert "Présences : 1 ; absences : 1." in page
 
 
 def test_member_admin_list_query_count_does_not_grow(organizer_client):
