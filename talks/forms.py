@@ -3,7 +3,6 @@ from __future__ import annotations
 import re
 
 from django import forms
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
@@ -13,13 +12,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from events.models import Event
-from members.images import process_image
 from members.models import User
 
+from .images import speaker_photo_process
 from .models import Speaker, Talk, Topic, speaker_slug
 from .services import MAX_SPEAKERS, CoSpeaker
 
-SPEAKER_PHOTO_SIZE = (400, 400)
 NAME_WITH_EMAIL = re.compile(r"^(?P<name>.*?)\s*<(?P<email>[^<>]+)>$")
 
 
@@ -39,14 +37,7 @@ class PhotoFieldMixin:
     def clean_photo(self):
         photo = self.cleaned_data.get("photo")
         if isinstance(photo, UploadedFile):
-            return process_image(
-                photo,
-                sizes={"photo": SPEAKER_PHOTO_SIZE},
-                fit="cover",
-                keep_alpha=False,
-                max_bytes=settings.IMAGE_UPLOAD_MAX_BYTES,
-                max_pixels=settings.IMAGE_UPLOAD_MAX_PIXELS,
-            )["photo"]
+            return speaker_photo_process(photo)
         return photo
 
     def save(self, commit: bool = True):

@@ -37,7 +37,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.db import transaction
@@ -48,9 +47,10 @@ from django.utils.translation import gettext as _
 
 from events.models import Event, Venue
 from events.services import RSVPError, event_set_capacity
-from members.images import image_fields_save, process_image
+from members.images import image_fields_save
 
 from . import jekyll
+from .images import speaker_photo_process
 from .jekyll import EventData, JekyllError, Post, TalkData
 from .models import (
     RESERVED_TALK_SLUGS,
@@ -605,18 +605,9 @@ class _Importer:
                 [_("photo introuvable dans le dossier d'images : %(image)s") % {"image": image}],
             )
             return
-        from .forms import SPEAKER_PHOTO_SIZE
-
         try:
             with path.open("rb") as handle:
-                photo = process_image(
-                    File(handle, name=path.name),
-                    sizes={"photo": SPEAKER_PHOTO_SIZE},
-                    fit="cover",
-                    keep_alpha=False,
-                    max_bytes=settings.IMAGE_UPLOAD_MAX_BYTES,
-                    max_pixels=settings.IMAGE_UPLOAD_MAX_PIXELS,
-                )["photo"]
+                photo = speaker_photo_process(File(handle, name=path.name))
         except ValidationError as error:
             self.warn(
                 post,
