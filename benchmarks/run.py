@@ -9,6 +9,9 @@ non-zero when a target is missed. Targets (the organizers' real situation):
   150 speakers): median render
   under TARGET_PAGE_MS and a constant number of queries;
 - memory: rendering the events list allocates under TARGET_PAGE_MEMORY_MB;
+- the evening's messages (`manage.py send_event_mail`): the day's run for a full event
+  (50 reminders, 150 live stream links) under TARGET_EVENT_MAIL_SECONDS, and a second run
+  that sends nothing;
 - the Jekyll archive import (`manage.py import_jekyll`): 88 API Hours and 264 talks
   (352 posts, like the real archive) imported in under TARGET_IMPORT_SECONDS, and a
   second run (nothing to change) too.
@@ -16,6 +19,7 @@ non-zero when a target is missed. Targets (the organizers' real situation):
 
 from __future__ import annotations
 
+import io
 import os
 import statistics
 import sys
@@ -31,6 +35,7 @@ TARGET_PAGE_MS = 150.0
 TARGET_PAGE_MEMORY_MB = 20.0
 CONNECTIONS = 40
 TARGET_IMPORT_SECONDS = 20.0
+TARGET_EVENT_MAIL_SECONDS = 10.0
 
 
 def main() -> int:
@@ -50,7 +55,12 @@ def main() -> int:
     name = connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
     try:
         print(f"database: {connection.vendor} ({name})")
-        failures = [bench_rsvp_rush(), *bench_pages(), bench_jekyll_import()]
+        failures = [
+            bench_rsvp_rush(),
+            *bench_pages(),
+            bench_event_mail(),
+            bench_jekyll_import(),
+        ]
     finally:
         connection.creation.destroy_test_db(name, verbosity=0)
     missed = [f for f in failures if f]
@@ -59,13 +69,16 @@ def main() -> int:
     return 1 if missed else 0
 
 
-def _users(n: int, prefix: str):
+def _users(n: int, prefix: str, **fields):
     from allauth.account.models import EmailAddress
 
     from members.models import User
 
     users = User.objects.bulk_create(
-        [User(email=f"{prefix}{i}@bench.example", display_name=f"B {i}") for i in range(n)]
+        [
+            User(email=f"{prefix}{i}@bench.example", display_name=f"B {i}", **fields)
+            for i in range(n)
+        ]
     )
     EmailAddress.objects.bulk_create(
         [EmailAddress(user=u, email=u.email, verified=True, primary=True) for u in users]
@@ -144,7 +157,7 @@ def bench_pages() -> list[str | None]:
     from django.test.utils import CaptureQueriesContext
     from django.utils import timezone
 
-    from events.models import RSVP
+    from events.models import RSVP, Event
 
     # Count from an empty log (it is a bounded deque: a full one would count 0).
     request_started.disconnect(reset_queries)
@@ -184,17 +197,25 @@ def bench_pages() -> list[str | None]:
         )
     client = Client()
     client.force_login(members[0])
+    staff = Client()
+    staff.force_login(_users(1, "orga", is_staff=True, is_superuser=True)[0])
+    upcoming = Event.objects.get(number=80)
     results = []
-    for label, url in [
-        ("home", "/"),
-        ("events list", "/events/"),
-        ("event page", "/events/api-hour-80/"),
-        ("past event", "/events/api-hour-12/"),
-        ("talks archive", "/talks/"),
-        ("talks search", "/talks/?q=Intervenant+12"),
-        ("speakers", "/speakers/"),
-        ("speaker page", "/speakers/intervenant-12/"),
+    for label, url, who in [
+        ("home", "/", client),
+        ("events list", "/events/", client),
+        ("event page", "/events/api-hour-80/", client),
+        ("past event", "/events/api-hour-12/", client),
+        ("talks archive", "/talks/", client),
+        ("talks search", "/talks/?q=Intervenant+12", client),
+        ("speakers", "/speakers/", client),
+        ("speaker page", "/speakers/intervenant-12/", client),
+        ("calendar feed", "/events/calendar.ics", client),
+        ("atom feed", "/events/feed.atom", client),
+        ("door page (50)", "/events/api-hour-80/checkin/", staff),
+        ("catering", f"/admin/events/event/{upcoming.pk}/catering/", staff),
     ]:
+        client = who
         client.get(url)
         timings = []
         for _ in range(20):
@@ -219,6 +240,45 @@ def bench_pages() -> list[str | None]:
         if peak_mb > TARGET_PAGE_MEMORY_MB:
             results.append(f"{label} peak {peak_mb:.1f} MB > {TARGET_PAGE_MEMORY_MB} MB")
     return results or [None]
+
+
+def bench_event_mail() -> str | None:
+    from datetime import datetime
+    from datetime import time as clock
+
+    from django.core import mail
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    from events.models import RSVP
+
+    day = timezone.localdate() + timedelta(days=12)
+    starts = timezone.make_aware(datetime.combine(day, clock(19)))
+    event = _event(2000, starts_at=starts, livestream_url="https://example.org/live")
+    people = _users(200, "mail")
+    RSVP.objects.bulk_create(
+        RSVP(event=event, member=m, status="confirmed" if i < 50 else "waitlisted")
+        for i, m in enumerate(people)
+    )
+    mail.outbox = []
+    timings = []
+    for minute in (0, 5):
+        moment = timezone.make_aware(datetime.combine(day, clock(10, minute)))
+        started = time.perf_counter()
+        call_command("send_event_mail", now=moment.isoformat(), stdout=io.StringIO())
+        timings.append(time.perf_counter() - started)
+        if minute == 0:
+            sent_first = len(mail.outbox)
+    sent_second = len(mail.outbox) - sent_first
+    print(
+        f"send_event_mail: {sent_first} emails (50 reminders, 150 stream links) in "
+        f"{timings[0]:.2f}s, second run {timings[1]:.2f}s with {sent_second} sent"
+    )
+    if sent_first != 200 or sent_second:
+        return f"send_event_mail incorrect: {sent_first} then {sent_second}"
+    if timings[0] > TARGET_EVENT_MAIL_SECONDS:
+        return f"send_event_mail took {timings[0]:.1f}s > {TARGET_EVENT_MAIL_SECONDS}s"
+    return None
 
 
 def bench_jekyll_import() -> str | None:
