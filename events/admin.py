@@ -257,12 +257,20 @@ class EventAdmin(admin.ModelAdmin):
             + "?"
             + urlencode({"event__id__exact": event.pk})
         )
+        mails = (
+            reverse("admin:events_eventmail_changelist")
+            + "?"
+            + urlencode({"rsvp__event__id__exact": event.pk})
+        )
         return format_html(
-            '<a href="{}">{}</a> · <a href="{}">{}</a> · <a href="{}">{}</a> · <a href="{}">{}</a>',
+            '<a href="{}">{}</a> · <a href="{}">{}</a> · <a href="{}">{}</a> · '
+            '<a href="{}">{}</a> · <a href="{}">{}</a>',
             reverse("events:checkin", kwargs={"slug": event.slug}),
             _("entrée"),
             rsvps,
             _("inscriptions"),
+            mails,
+            _("messages"),
             reverse("admin:events_event_catering", args=[event.pk]),
             _("traiteur"),
             reverse("admin:events_event_attendees_csv", args=[event.pk]),
@@ -396,12 +404,14 @@ class RSVPAdmin(admin.ModelAdmin):
         "position",
         "diet",
         "created_at",
+        "reconfirmed_at",
         "checked_in_at",
         "walk_in",
     ]
     list_filter = [
         "status",
         "diet",
+        ("reconfirmed_at", admin.EmptyFieldListFilter),
         ("checked_in_at", admin.EmptyFieldListFilter),
         "walk_in",
         "event",
@@ -415,6 +425,7 @@ class RSVPAdmin(admin.ModelAdmin):
         "created_at",
         "promoted_at",
         "cancelled_at",
+        "reconfirmed_at",
         "checked_in_at",
         "walk_in",
     ]

@@ -310,3 +310,36 @@ def test_the_database_backend_stores_tasks_for_the_worker(settings, evening, sea
 
     assert received("Toujours partant") == [f"seat{i}@example.org" for i in range(3)]
     assert len(mail.outbox) == 3
+
+
+def test_organizers_see_the_messages_of_an_event_and_queue_failed_ones_again(
+    settings, organizer_client, evening, seats
+):
+    from django.urls import reverse
+
+    from tests.conftest import text
+
+    settings.EMAIL_BACKEND = "tests.members.backends.RefusingEmailBackend"
+    RefusingEmailBackend.refused = {"seat2@example.org"}
+    try:
+        run(evening.starts_at - timedelta(hours=47))
+    finally:
+        RefusingEmailBackend.refused = set()
+    url = reverse("admin:events_eventmail_changelist")
+
+    page = text(organizer_client.get(url, {"rsvp__event__id__exact": evening.pk}))
+    assert page.count("reconfirmation (48 h avant)") >= 3
+    assert "Mailbox unavailable" in page
+    events_page = text(organizer_client.get(reverse("admin:events_event_changelist")))
+    assert f"rsvp__event__id__exact={evening.pk}" in events_page  # the "messages" link
+
+    failed = EventMail.objects.get(status=EventMail.Status.FAILED)
+    response = organizer_client.post(
+        url, {"action": "retry_selected", "_selected_action": [failed.pk]}, follow=True
+    )
+    assert "1 message sera retenté au prochain passage de send_event_mail." in text(response)
+    failed.refresh_from_db()
+    assert (failed.status, failed.attempts) == (EventMail.Status.PENDING, 0)
+
+    run(evening.starts_at - timedelta(hours=46))
+    assert received("Toujours partant").count("seat2@example.org") == 1
