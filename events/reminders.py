@@ -189,6 +189,7 @@ def event_mail_deliver_batch(*, mail_ids: list[int], now: datetime | None = None
         .order_by("id")
     )
     counts: Counter[str] = Counter()
+    programmes: dict[int, list] = {}  # one programme query per event, not per email
     connection = get_connection()
     try:
         for mail in mails:
@@ -199,7 +200,12 @@ def event_mail_deliver_batch(*, mail_ids: list[int], now: datetime | None = None
                 counts["skipped"] += 1
                 continue
             try:
-                event_mail_message(mail, connection=connection).send()
+                event = mail.rsvp.event
+                if event.pk not in programmes:
+                    programmes[event.pk] = _programme(event)
+                event_mail_message(
+                    mail, programme=programmes[event.pk], connection=connection
+                ).send()
             except Exception as error:  # one bad address must not stop the others
                 logger.warning("EventMail %s failed: %r", mail.pk, error)
                 EventMail.objects.filter(pk=mail.pk).update(
@@ -315,7 +321,9 @@ SUBJECTS = {
 }
 
 
-def event_mail_message(mail: EventMail, connection=None) -> EmailMessage:
+def event_mail_message(
+    mail: EventMail, *, programme: list | None = None, connection=None
+) -> EmailMessage:
     rsvp, event = mail.rsvp, mail.rsvp.event
     with translation.override(settings.LANGUAGE_CODE):
         context = {
@@ -325,7 +333,7 @@ def event_mail_message(mail: EventMail, connection=None) -> EmailMessage:
             "starts_at": timezone.localtime(event.starts_at),
             "event_url": _site(event.get_absolute_url()),
             "ticket_url": _site(reverse("events:ticket", kwargs={"slug": event.slug})),
-            "programme": _programme(event),
+            "programme": _programme(event) if programme is None else programme,
         }
         if mail.kind == Kind.RECONFIRM:
             for answer, key in [(YES, "yes_url"), (NO, "no_url")]:

@@ -343,3 +343,27 @@ def test_organizers_see_the_messages_of_an_event_and_queue_failed_ones_again(
 
     run(evening.starts_at - timedelta(hours=46))
     assert received("Toujours partant").count("seat2@example.org") == 1
+
+
+def test_a_batch_costs_two_writes_per_email_and_no_query_per_programme(evening):
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.factories import TalkFactory
+
+    TalkFactory(event=evening, status="confirmed", position=1)
+    moment = paris(timezone.localtime(evening.starts_at).date(), 10)
+
+    def queries_for(n: int) -> int:
+        EventMail.objects.all().delete()
+        RSVP.objects.filter(event=evening).delete()
+        for i in range(n):
+            RSVPFactory(event=evening, member=UserFactory(email=f"q{n}-{i}@example.org"))
+        event_mail_schedule(now=moment)
+        ids = list(EventMail.objects.values_list("id", flat=True))
+        with CaptureQueriesContext(connection) as context:
+            event_mail_deliver_batch(mail_ids=ids, now=moment)
+        assert EventMail.objects.filter(status=EventMail.Status.SENT).count() == n
+        return len(context.captured_queries)
+
+    # Per email: claim it, mark it sent. The programme is read once per event.
+    assert queries_for(8) - queries_for(3) == 5 * 2
