@@ -10,7 +10,6 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils.translation import gettext as _
 
 from .reminders import (
     NO,
@@ -27,6 +26,7 @@ def reconfirm(request: HttpRequest, token: str) -> HttpResponse:
     try:
         rsvp, answer = reconfirm_token_read(token)
         if request.method == "POST":
+            promoted = []
             if answer == YES:
                 rsvp_reconfirm(rsvp=rsvp)
                 done = "coming"
@@ -40,8 +40,8 @@ def reconfirm(request: HttpRequest, token: str) -> HttpResponse:
                     "rsvp": rsvp,
                     "event": rsvp.event,
                     "done": done,
-                    "promoted": bool(done == "given_away" and promoted),
-                },  # fmt: skip
+                    "promoted": bool(promoted),
+                },
             )
     except ReconfirmLinkError as error:
         return render(
@@ -58,6 +58,5 @@ def reconfirm(request: HttpRequest, token: str) -> HttpResponse:
         "other_url": reverse(
             "events:reconfirm", kwargs={"token": reconfirm_token_make(rsvp, other)}
         ),
-        "title": _("Toujours partant·e ?"),
     }
     return render(request, "events/reconfirm.html", context)
