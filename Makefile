@@ -1,5 +1,8 @@
 # The two commands a newcomer needs: `make run` and `make test`.
 PYTHON ?= python3
+# Development settings for every target here (the site itself defaults to production
+# settings, DEBUG off: see README, "Settings").
+export DEBUG ?= 1
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000

@@ -48,9 +48,10 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
-# Development is the default so that `make run` works on a fresh machine.
-# Production sets DEBUG=0, and then a real SECRET_KEY and ALLOWED_HOSTS are mandatory.
-DEBUG = env_bool("DEBUG", True)
+# Fail closed: without DEBUG set, the site runs as in production, and then a real
+# SECRET_KEY and ALLOWED_HOSTS are mandatory. `make run`, `make test` and the README
+# set DEBUG=1 for development.
+DEBUG = env_bool("DEBUG", False)
 
 SECRET_KEY = env_str("SECRET_KEY")
 if not SECRET_KEY:

@@ -19,7 +19,7 @@ PAST_EVENTS_PER_PAGE = 12
 
 def _visible_events(request: HttpRequest):
     events = Event.objects.select_related("venue")
-    if request.user.is_authenticated and request.user.is_staff:
+    if request.user.is_authenticated and request.user.is_organizer:
         return events  # organizers preview drafts
     return events.public()
 

@@ -1,4 +1,4 @@
-"""The door: staff check people in from a phone (search, ticket QR codes, walk-ins).
+"""The door: organizers check people in from a phone (search, ticket QR codes, walk-ins).
 
 Every write goes through events.services (ticket_check_in, rsvp_check_in_undo,
 rsvp_walk_in), which take the event lock like every other seat change.
@@ -41,14 +41,14 @@ MEMBER_SUGGESTIONS = 8
 DOOR_EVENT_SESSION_KEY = "door_event_id"
 
 
-def staff_required(view: Callable) -> Callable:
-    """Anonymous: log in, then back here. Logged in without staff status: 403."""
+def organizer_required(view: Callable) -> Callable:
+    """Anonymous: log in, then back here. Logged in without being an organizer: 403."""
 
     @wraps(view)
     def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
-        if not request.user.is_staff:
+        if not request.user.is_organizer:
             raise PermissionDenied
         return view(request, *args, **kwargs)
 
@@ -126,7 +126,7 @@ def _render_door(
     return render(request, "events/checkin.html", context, status=status)
 
 
-@staff_required
+@organizer_required
 def checkin(request: HttpRequest, slug: str) -> HttpResponse:
     """GET: the door page. POST: check in a ticket code (typed, or a "Pointer" button)."""
     event = _door_event_or_404(slug)
@@ -146,7 +146,7 @@ def checkin(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_POST
-@staff_required
+@organizer_required
 def checkin_undo(request: HttpRequest, slug: str) -> HttpResponse:
     event = _door_event_or_404(slug)
     rsvp = get_object_or_404(
@@ -175,7 +175,7 @@ def checkin_undo(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_POST
-@staff_required
+@organizer_required
 def checkin_walk_in(request: HttpRequest, slug: str) -> HttpResponse:
     """Add someone at the door (a member picked from the search, or name + email)."""
     event = _door_event_or_404(slug)
@@ -220,7 +220,7 @@ def _door_event_from_session(request: HttpRequest) -> Event | None:
     return Event.objects.filter(pk=event_id, ends_at__gte=timezone.now()).first()
 
 
-@staff_required
+@organizer_required
 def checkin_ticket(request: HttpRequest, code: str) -> HttpResponse:
     """Where a ticket's QR code leads: the person, the event, one big button."""
     rsvp = (

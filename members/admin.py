@@ -135,8 +135,9 @@ class UserAdmin(BaseUserAdmin):
             {
                 "fields": ["is_active", "is_staff", "is_superuser", "groups", "user_permissions"],
                 "description": gettext_lazy(
-                    "Cochez « statut équipe » pour faire d'un membre un organisateur "
-                    "(accès à cette administration)."
+                    "Pour faire d'un membre un organisateur : cochez « statut équipe » et "
+                    "ajoutez-le au groupe « Organisateurs » (seul un superutilisateur le "
+                    "peut). Le statut équipe seul ouvre l'administration sans rien permettre."
                 ),
             },
         ),
@@ -174,8 +175,31 @@ class UserAdmin(BaseUserAdmin):
         ),
     ]
 
+    # Who is an organizer, and who may log in as whom, is decided by superusers only:
+    # otherwise an organizer could make themselves superuser, or take over another
+    # organizer's account by changing its email or password.
+    PERMISSION_FIELDS = ["is_staff", "is_superuser", "groups", "user_permissions"]
+
     def get_queryset(self, request):
         return super().get_queryset(request).with_attendance()
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        if not request.user.is_superuser:
+            readonly += self.PERMISSION_FIELDS
+        return readonly
+
+    def has_change_permission(self, request, obj=None):
+        if not super().has_change_permission(request, obj):
+            return False
+        if obj is None or request.user.is_superuser or obj.pk == request.user.pk:
+            return True
+        return not (obj.is_staff or obj.is_superuser)
+
+    def user_change_password(self, request, id, form_url=""):
+        if not request.user.is_superuser:
+            raise PermissionDenied
+        return super().user_change_password(request, id, form_url)
 
     @admin.display(description=gettext_lazy("présent / absent"), ordering="attended_count")
     def attendance(self, user: User) -> str:

@@ -3,7 +3,7 @@ from __future__ import annotations
 import hashlib
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.contrib.auth.models import AbstractUser, BaseUserManager, Permission
 from django.db import models
 from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
@@ -16,7 +16,18 @@ class UserQuerySet(models.QuerySet):
         return self.filter(deleted_at__isnull=True)
 
     def organizers(self) -> UserQuerySet:
-        return self.current().filter(is_staff=True, is_active=True)
+        """Who acts as an organizer: active staff holding the `organize` permission
+        (through the Organisateurs group, given directly, or as superusers)."""
+        from .organizers import ORGANIZE_PERMISSION
+
+        app_label, codename = ORGANIZE_PERMISSION.split(".")
+        organize = Permission.objects.filter(content_type__app_label=app_label, codename=codename)
+        holders = User.objects.filter(
+            Q(is_superuser=True)
+            | Q(groups__permissions__in=organize)
+            | Q(user_permissions__in=organize)
+        )
+        return self.current().filter(is_staff=True, is_active=True, pk__in=holders.values("pk"))
 
     def with_attendance(self) -> UserQuerySet:
         """Annotate attended_count (events checked in at) and no_show_count (seats held
@@ -141,6 +152,9 @@ class User(AbstractUser):
         verbose_name = _("membre")
         verbose_name_plural = _("membres")
         ordering = ["display_name", "email"]
+        permissions = [
+            ("organize", _("Agit en organisateur sur le site (entrée, brouillons, talks)"))
+        ]
 
     def __str__(self) -> str:
         return self.display_name or self.email
@@ -150,6 +164,14 @@ class User(AbstractUser):
 
     def get_short_name(self) -> str:
         return self.display_name
+
+    @property
+    def is_organizer(self) -> bool:
+        """An organizer: active staff holding the `organize` permission, normally through
+        the "Organisateurs" group (members.organizers). Staff status alone is not enough."""
+        from .organizers import ORGANIZE_PERMISSION
+
+        return self.is_active and self.is_staff and self.has_perm(ORGANIZE_PERMISSION)
 
     @property
     def is_banned(self) -> bool:

@@ -508,7 +508,7 @@ def _export_profile(member: User) -> dict:
         "default_diet_notes": member.default_diet_notes,
         "receives_announcements": member.receives_announcements,
         "profile_public": member.profile_public,
-        "is_organizer": member.is_staff,
+        "is_organizer": member.is_organizer,
         "banned_at": _local(member.banned_at),
     }
 

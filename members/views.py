@@ -22,7 +22,7 @@ def _visible_members(viewer) -> QuerySet[User]:
     A profile is public only when its member chose so, is active and is not banned.
     A member always sees their own page (to preview it).
     """
-    if viewer.is_authenticated and viewer.is_staff:
+    if viewer.is_authenticated and viewer.is_organizer:
         return User.objects.all()
     public = Q(profile_public=True, is_active=True, banned_at__isnull=True)
     if viewer.is_authenticated:

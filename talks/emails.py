@@ -24,7 +24,7 @@ def organizer_emails() -> list[str]:
     if settings.ORGANIZERS_EMAILS:
         return list(settings.ORGANIZERS_EMAILS)
     return list(
-        User.objects.filter(is_staff=True, is_active=True)
+        User.objects.organizers()
         .exclude(email="")
         .order_by("email")
         .values_list("email", flat=True)

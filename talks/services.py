@@ -314,7 +314,7 @@ def talk_set_status(
         locked = Talk.objects.select_for_update().get(pk=talk.pk)
         if not locked.can_change_to(status):
             raise TalkError(_transition_refusal(locked, status))
-        is_organizer = by is not None and by.is_staff and not via_token
+        is_organizer = by is not None and by.is_organizer and not via_token
         if not is_organizer:
             if status not in Talk.SPEAKER_STATUSES or (
                 via_token and status != Talk.Status.CONFIRMED
@@ -363,7 +363,7 @@ def talk_schedule(*, talk: Talk, event: Event | None, by: User) -> Talk:
     Speakers of an accepted or confirmed talk get the date by email (or are told
     that it is no longer scheduled), unless the event is already over.
     """
-    if not by.is_staff:
+    if not by.is_organizer:
         raise TalkError(_("Seuls les organisateurs programment les talks."))
     with transaction.atomic():
         # Lock the talk: its position is computed from the other talks of the event.
@@ -426,7 +426,7 @@ def programme_reorder(*, event: Event, talk_ids: list[int]) -> None:
 def talk_assign_mentor(*, talk: Talk, mentor: Speaker | None, by: User) -> Talk:
     """Pick a mentor for a proposal (organizers); the speakers and the mentor are
     introduced to each other by email. mentor=None removes the mentor, silently."""
-    if not by.is_staff:
+    if not by.is_organizer:
         raise TalkError(_("Seuls les organisateurs choisissent les mentors."))
     with transaction.atomic():
         locked = Talk.objects.select_for_update().get(pk=talk.pk)
@@ -467,7 +467,7 @@ def talk_review_save(
     *, talk: Talk, reviewer: User, score: int | None, note: str = ""
 ) -> TalkReview | None:
     """An organizer's score (+1, 0, -1) and note; no score and no note removes the review."""
-    if not reviewer.is_staff:
+    if not reviewer.is_organizer:
         raise TalkError(_("Seuls les organisateurs donnent leur avis sur les propositions."))
     note = (note or "").strip()
     if score is None:

@@ -43,7 +43,7 @@ def get_talk_or_404(request: HttpRequest, slug: str) -> Talk:
     talks = Talk.objects.select_related("event", "event__venue").with_speakers()
     talk = talks.public().filter(slug=slug).first()
     if talk is None and request.user.is_authenticated:
-        visible = talks if request.user.is_staff else talks.for_member(request.user)
+        visible = talks if request.user.is_organizer else talks.for_member(request.user)
         talk = visible.filter(slug=slug).first()
     if talk is None:
         raise Http404(_("Aucun talk à cette adresse."))
@@ -133,7 +133,7 @@ def speaker_list(request: HttpRequest) -> HttpResponse:
 def speaker_detail(request: HttpRequest, slug: str) -> HttpResponse:
     user = request.user
     speakers = Speaker.objects.all()
-    if not (user.is_authenticated and user.is_staff):
+    if not (user.is_authenticated and user.is_organizer):
         # A speaker without a public talk is not shown, except to themselves.
         visible = Q(pk__in=Speaker.objects.public().values("pk"))
         if user.is_authenticated:

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from events.models import RSVP, Diet, Event, Venue
 from members.models import User
+from members.organizers import organizers_group_sync
 
 PASSWORD = "correct horse battery staple"
 
@@ -31,8 +32,26 @@ class UserFactory(factory.django.DjangoModelFactory):
             EmailAddress.objects.create(user=obj, email=obj.email, verified=True, primary=True)
 
 
-class OrganizerFactory(UserFactory):
+class StaffFactory(UserFactory):
+    """Staff status without any group: logs into the admin, may change nothing."""
+
+    display_name = factory.Sequence(lambda n: f"Équipe {n}")
+    is_staff = True
+
+
+class OrganizerFactory(StaffFactory):
+    """An organizer as the site makes them: staff in the "Organisateurs" group."""
+
     display_name = factory.Sequence(lambda n: f"Orga {n}")
+
+    @factory.post_generation
+    def organizers_group(obj, create, extracted, **kwargs):
+        if create:
+            obj.groups.add(organizers_group_sync())
+
+
+class SuperuserFactory(UserFactory):
+    display_name = factory.Sequence(lambda n: f"Admin {n}")
     is_staff = True
     is_superuser = True
 

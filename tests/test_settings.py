@@ -29,6 +29,18 @@ def test_production_without_secret_key_refuses_to_start():
     assert "SECRET_KEY is not set. With DEBUG=0 a secret key is mandatory" in result.stderr
 
 
+def test_without_debug_set_the_site_runs_as_in_production():
+    """Fail closed: no DEBUG in the environment means production settings, so a forgotten
+    variable can never serve debug pages with the development secret key."""
+    refused = _manage("check")
+    code = "from django.conf import settings; print(settings.DEBUG, settings.SECURE_SSL_REDIRECT)"
+    started = _manage("shell", "-c", code, SECRET_KEY="x" * 60, ALLOWED_HOSTS="apihour.example.org")
+
+    assert refused.returncode != 0
+    assert "SECRET_KEY is not set" in refused.stderr
+    assert started.stdout.strip().endswith("False True"), started.stderr
+
+
 def test_production_without_allowed_hosts_refuses_to_start():
     result = _manage("check", DEBUG="0", SECRET_KEY="x" * 60, ALLOWED_HOSTS="")
 

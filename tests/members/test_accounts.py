@@ -100,7 +100,7 @@ def test_account_pages_use_the_site_layout(member_client):
 
 def test_github_login_appears_only_with_keys():
     code = "from django.conf import settings; print('github' in settings.SOCIALACCOUNT_PROVIDERS)"
-    env = {"DJANGO_SETTINGS_MODULE": "clermontech.settings", "PATH": ""}
+    env = {"DJANGO_SETTINGS_MODULE": "clermontech.settings", "PATH": "", "DEBUG": "1"}
     without = subprocess.run(
         [sys.executable, "-c", "import django; django.setup(); " + code],
         capture_output=True, text=True, env=env, check=True,

@@ -122,7 +122,18 @@ def test_report_in_admin_is_readable_with_the_view_permission(client):
     assert "remarques insistantes" in detail.content.decode()
 
 
-def test_report_admin_list_query_count_does_not_grow(organizer_client, django_assert_num_queries):
+def test_report_in_admin_is_hidden_from_organizers_not_in_charge(organizer_client):
+    report = IncidentReportFactory(what_happened=TEXT)
+
+    detail = organizer_client.get(reverse("admin:members_incidentreport_change", args=[report.pk]))
+
+    assert detail.status_code == 403
+
+
+def test_report_admin_list_query_count_does_not_grow(
+    organizer, organizer_client, django_assert_num_queries
+):
+    organizer.user_permissions.add(Permission.objects.get(codename="view_incidentreport"))
     url = reverse("admin:members_incidentreport_changelist")
     IncidentReportFactory(event=EventFactory(), reporter=UserFactory())
     with CaptureQueriesContext(connection) as one:

@@ -27,6 +27,7 @@ from events.models import RSVP, Diet, Event, Venue
 from events.services import rsvp_create
 from members.images import image_fields_save, process_image
 from members.models import User
+from members.organizers import organizers_group_sync
 from sponsors.forms import LOGO_SIZES
 from sponsors.models import Sponsor, Sponsorship
 
@@ -204,11 +205,12 @@ class Command(BaseCommand):
                 password=None,
                 display_name=name,
                 is_staff=staff,
-                is_superuser=staff,
                 accepted_code_of_conduct_at=timezone.now(),
             )
             user.password = _demo_password_hash()  # hashed once: 60 accounts stay quick
             user.save(update_fields=["password"])
+        if staff:  # an organizer is a member of the group, not a superuser
+            user.groups.add(organizers_group_sync())
         EmailAddress.objects.get_or_create(
             user=user, email=email, defaults={"verified": True, "primary": True}
         )

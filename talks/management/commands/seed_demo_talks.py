@@ -154,7 +154,7 @@ class Command(BaseCommand):
                 self.style.WARNING("No demo events: run `manage.py seed_demo` first.")
             )
             return
-        organizer = User.objects.filter(is_staff=True).order_by("pk").first()
+        organizer = User.objects.organizers().order_by("pk").first()
         members = list(User.objects.filter(is_staff=False).order_by("pk")[:5])
         with transaction.atomic():
             for data in TALKS:
