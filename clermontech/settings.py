@@ -48,6 +48,26 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
+def env_admins(name: str) -> list[tuple[str, str]]:
+    """ADMINS="Alice <alice@example.org>, bob@example.org" -> [(name, email), ...]."""
+    from email.utils import parseaddr
+
+    from django.core.validators import validate_email
+
+    admins = []
+    for item in env_list(name, []):
+        display, address = parseaddr(item)
+        try:
+            validate_email(address)
+        except Exception:
+            raise ImproperlyConfigured(
+                f"{name}: {item!r} is not an email address (expected "
+                f"'Name <address>' or 'address', separated by commas)."
+            ) from None
+        admins.append((display or address, address))
+    return admins
+
+
 # Fail closed: without DEBUG set, the site runs as in production, and then a real
 # SECRET_KEY and ALLOWED_HOSTS are mandatory. `make run`, `make test` and the README
 # set DEBUG=1 for development.
@@ -63,6 +83,11 @@ if not SECRET_KEY:
         )
     # Only ever used with DEBUG on, on a developer's machine.
     SECRET_KEY = "django-insecure-development-only-key-never-use-in-production"  # noqa: S105
+
+# The key of the ban list's address fingerprints (members/bans.py). Defaults to the
+# SECRET_KEY; set it once in production and keep it when the SECRET_KEY changes,
+# otherwise banned addresses are no longer recognised at sign-up.
+BAN_LIST_KEY = env_str("BAN_LIST_KEY") or SECRET_KEY
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"] if DEBUG else [])
 if not DEBUG and not ALLOWED_HOSTS:
@@ -109,6 +134,7 @@ if GITHUB_CLIENT_ID and GITHUB_SECRET:
     }
 
 MIDDLEWARE = [
+    "members.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -116,6 +142,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "members.middleware.PrivatePagesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -231,13 +258,28 @@ ACCOUNT_CHANGE_EMAIL = True
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_SIGNUP_FORM_CLASS = "members.forms.SignupForm"
+# Refuses banned addresses at sign-up and when an address is added (members.bans), and
+# finds the visitor's address behind the proxy (TRUSTED_PROXY_COUNT below).
+ACCOUNT_ADAPTER = "members.adapter.AccountAdapter"
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Clermont'ech] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
 # allauth's rate limits stay at their defaults (on); they count in CACHES["default"].
+# Ours use the same mechanism (members.ratelimits): "N/period/per", period in s, m, h or
+# d, per "ip" (anonymous allowed) or "user". A refusal shows a message, nothing is written.
+ACCOUNT_RATE_LIMITS = {
+    # Each report emails the organizers: a few per hour and per address is plenty.
+    "incident_report": "5/h/ip",
+    "talk_proposal": "10/d/user",
+    "wishlist_topic": "10/d/user",
+}
 SOCIALACCOUNT_AUTO_SIGNUP = False
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
+
+# Who gets an email with the traceback when a page fails (a 500): "Name <address>, ...".
+# The error page says "the team was notified" only when this is set.
+ADMINS = env_admins("ADMINS")
 
 # Email: printed on the console by default, SMTP when EMAIL_HOST is set.
 EMAIL_HOST = env_str("EMAIL_HOST")
@@ -274,6 +316,15 @@ if ANNOUNCEMENT_BATCH_SIZE < 1:
 # trusts X-Forwarded-Proto; SECURE_SSL_REDIRECT and HSTS default on without DEBUG.
 if env_bool("SECURE_PROXY_SSL_HEADER", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# How many proxies in front of the site append to X-Forwarded-For (1 behind one Caddy or
+# nginx). Rate limits (failed logins, sign-ups, reports) count per visitor address: with
+# 0 behind a proxy, every visitor has the proxy's address and one person's mistakes
+# lock everyone out. Never set it higher than the real number of proxies: the visitor
+# could then choose their own address.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured("TRUSTED_PROXY_COUNT must be 0 or more.")
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
 CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)
@@ -302,7 +353,21 @@ CONTENT_SECURITY_POLICY = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # Every line carries the id of the request it belongs to (members.middleware), the
+    # same id as on the error page and in the X-Request-ID header.
+    "filters": {"request_id": {"()": "members.middleware.RequestIdLogFilter"}},
+    "formatters": {
+        "with_request_id": {
+            "format": "%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s"
+        }
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            "formatter": "with_request_id",
+        }
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     # One line per task start and end would drown the commands' own report; failures
     # (WARNING and above) still show. The worker (db_worker) logs its own progress.

@@ -1,3 +1,4 @@
+from allauth.account.decorators import secure_admin_login
 from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
@@ -11,6 +12,11 @@ from members import views_community as community_views
 admin.site.site_header = _("Administration Clermont'ech")
 admin.site.site_title = _("Clermont'ech")
 admin.site.index_title = _("Gestion des API Hours")
+# The admin's own login page would bypass allauth's rate limits (and its email login):
+# /admin/login/ sends to the site's login page and back.
+admin.site.login = secure_admin_login(admin.site.login)
+
+handler500 = "members.views.server_error"
 
 urlpatterns = [
     path("", event_views.home, name="home"),

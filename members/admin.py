@@ -21,7 +21,7 @@ from events.admin import EventAdmin
 from events.models import RSVP
 
 from .forms_community import BanForm
-from .models import Announcement, Delivery, IncidentReport, User
+from .models import Announcement, BannedAddress, Delivery, IncidentReport, User
 from .services import (
     AnnouncementError,
     MemberError,
@@ -668,12 +668,22 @@ class IncidentReportAdmin(admin.ModelAdmin):
     list_filter = ["status"]
     list_select_related = ["event", "reporter"]
     date_hierarchy = "created_at"
-    readonly_fields = ["created_at", "event", "reporter", "contact_email", "what_happened"]
+    search_fields = ["reference"]
+    readonly_fields = [
+        "reference", "created_at", "event", "reporter", "contact_email", "what_happened",
+    ]  # fmt: skip
     fieldsets = [
         (
             gettext_lazy("Le signalement"),
             {
-                "fields": ["created_at", "event", "reporter", "contact_email", "what_happened"],
+                "fields": [
+                    "reference",
+                    "created_at",
+                    "event",
+                    "reporter",
+                    "contact_email",
+                    "what_happened",
+                ],  # fmt: skip
                 "description": gettext_lazy(
                     "Confidentiel : ne recopiez pas ce texte dans un e-mail ni ailleurs. "
                     "Si une adresse est indiquée, répondez à la personne depuis votre "
@@ -699,3 +709,40 @@ class IncidentReportAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False  # reports come from the public form
+
+
+# --- The ban list ---------------------------------------------------------------------
+
+
+@admin.register(BannedAddress)
+class BannedAddressAdmin(admin.ModelAdmin):
+    """Addresses refused at sign-up, kept after the banned member deletes their account.
+
+    Written by the Ban button of a member's page, removed by "Lever l'exclusion"; the
+    addresses are stored as keyed hashes, so the search box takes a whole address.
+    """
+
+    list_display = ["banned_at", "member", "short_reason", "banned_by"]
+    list_select_related = ["member", "banned_by"]
+    readonly_fields = ["banned_at", "member", "reason", "banned_by"]
+    fields = ["banned_at", "member", "reason", "banned_by"]
+    search_fields = ["reason"]
+    search_help_text = gettext_lazy(
+        "Tapez une adresse e-mail entière pour savoir si elle est exclue (les adresses ne "
+        "sont pas gardées en clair, seulement une empreinte), ou un mot du motif."
+    )
+
+    @admin.display(description=gettext_lazy("motif"))
+    def short_reason(self, banned: BannedAddress) -> str:
+        return banned.reason if len(banned.reason) <= 80 else banned.reason[:79] + "…"
+
+    def get_search_results(self, request, queryset, search_term):
+        if "@" in search_term:
+            return queryset.matching(search_term), False
+        return super().get_search_results(request, queryset, search_term)
+
+    def has_add_permission(self, request):
+        return False  # a ban starts from the member's page (Exclure…)
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -8,6 +8,7 @@ class MembersConfig(AppConfig):
     verbose_name = _("Membres")
 
     def ready(self) -> None:
+        from . import checks  # noqa: F401  (registers the deployment checks)
         from .organizers import sync_after_migrate
 
         # Keeps the "Organisateurs" group's permissions in sync after every migrate.

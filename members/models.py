@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import hashlib
+import secrets
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager, Permission
@@ -331,6 +332,16 @@ class Delivery(models.Model):
         return f"{self.announcement} → {self.member}"
 
 
+# Crockford's base32: no I, L, O or U, so a reference read aloud or typed is unambiguous.
+REFERENCE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+
+
+def new_report_reference() -> str:
+    """A random reference such as "7K3M-9QXD": it says nothing about how many reports exist."""
+    chars = "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(8))
+    return f"{chars[:4]}-{chars[4:]}"
+
+
 class IncidentReport(models.Model):
     """A confidential report of a code of conduct breach. Only organizers with the
     "view incident report" permission can read it, in the admin."""
@@ -347,6 +358,14 @@ class IncidentReport(models.Model):
         null=True,
         blank=True,
         related_name="incident_reports",
+    )
+    reference = models.CharField(
+        _("référence"),
+        max_length=9,
+        unique=True,
+        default=new_report_reference,
+        editable=False,
+        help_text=_("Aléatoire : elle ne dit pas combien de signalements existent."),
     )
     what_happened = models.TextField(_("ce qui s'est passé"), max_length=10000)
     contact_email = models.EmailField(_("e-mail de contact"), blank=True)
@@ -382,8 +401,56 @@ class IncidentReport(models.Model):
         ]
 
     def __str__(self) -> str:
-        return _("Signalement n°%(id)s") % {"id": self.pk}
+        return _("Signalement %(reference)s") % {"reference": self.reference}
 
     @property
     def is_anonymous(self) -> bool:
         return self.reporter_id is None and not self.contact_email
+
+
+class BannedAddressQuerySet(models.QuerySet):
+    def matching(self, email: str) -> BannedAddressQuerySet:
+        """The bans of this address, whatever its case, dots (Gmail) or +tag."""
+        from .bans import email_fingerprint
+
+        return self.filter(fingerprint=email_fingerprint(email))
+
+
+class BannedAddress(models.Model):
+    """An email address that may not be used for an account: written when a member is
+    banned (one row per address of theirs), kept when they delete their account, removed
+    when the ban is lifted. Holds a keyed hash of the address, never the address itself
+    (members.bans), with the ban's date and reason for the organizers."""
+
+    fingerprint = models.CharField(_("empreinte de l'adresse"), max_length=64, unique=True)
+    banned_at = models.DateTimeField(_("exclu le"), default=timezone.now)
+    reason = models.TextField(_("motif"), blank=True)
+    banned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("exclu par"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("compte"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="banned_addresses",
+        help_text=_("« Membre supprimé » quand la personne a supprimé son compte depuis."),
+    )
+
+    objects = BannedAddressQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("adresse exclue")
+        verbose_name_plural = _("adresses exclues")
+        ordering = ["-banned_at"]
+
+    def __str__(self) -> str:
+        return _("Adresse exclue le %(date)s") % {
+            "date": timezone.localtime(self.banned_at).strftime("%d/%m/%Y")
+        }

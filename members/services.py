@@ -27,7 +27,8 @@ from events.models import RSVP, Diet, Event
 from events.services import rsvp_cancel
 from talks.services import member_talks_export, talks_forget_member
 
-from .models import Announcement, Delivery, IncidentReport, User
+from .bans import email_fingerprint
+from .models import Announcement, BannedAddress, Delivery, IncidentReport, User
 from .tasks import announcement_deliver
 
 logger = logging.getLogger(__name__)
@@ -407,7 +408,9 @@ def _send_incident_report_notice(report: IncidentReport) -> None:
             ),
         }
         body = render_to_string("emails/incident_report_new.txt", context)
-        subject = _subject(_("Nouveau signalement (n°%(id)s)") % {"id": report.pk})
+        subject = _subject(
+            _("Nouveau signalement (%(reference)s)") % {"reference": report.reference}
+        )
     EmailMessage(subject=subject, body=body, to=recipients).send()
 
 
@@ -421,6 +424,14 @@ def _future_rsvps(member: User):
         .select_related("event")
         .order_by("event__starts_at")
     )
+
+
+def _member_addresses(member: User) -> set[str]:
+    """The account's address and every other address allauth knows for it."""
+    from allauth.account.models import EmailAddress
+
+    emails = EmailAddress.objects.filter(user=member).values_list("email", flat=True)
+    return {email.lower() for email in [member.email, *emails] if email}
 
 
 def member_ban(*, member: User, reason: str, by: User, message: str = "") -> list[RSVP]:
@@ -446,6 +457,17 @@ def member_ban(*, member: User, reason: str, by: User, message: str = "") -> lis
         current.banned_at = timezone.now()
         current.ban_reason = reason
         current.save(update_fields=["banned_at", "ban_reason"])
+        # The ban list outlives the account: every address of the member, as a keyed hash.
+        for address in _member_addresses(current):
+            BannedAddress.objects.update_or_create(
+                fingerprint=email_fingerprint(address),
+                defaults={
+                    "banned_at": current.banned_at,
+                    "reason": reason,
+                    "banned_by": by,
+                    "member": current,
+                },
+            )
         cancelled = []
         for rsvp in _future_rsvps(current):
             rsvp_cancel(rsvp=rsvp, by_organizer=True)  # promotes the waiting list
@@ -465,6 +487,7 @@ def member_unban(*, member: User, by: User) -> None:
         current.banned_at = None
         current.ban_reason = ""
         current.save(update_fields=["banned_at", "ban_reason"])
+        BannedAddress.objects.filter(member=current).delete()
         transaction.on_commit(lambda: _send_member_email("member_unbanned", {"member": current}))
     member.banned_at, member.ban_reason = None, ""
 
@@ -640,12 +663,15 @@ def member_delete(*, member: User, keep_talks: bool = True) -> None:
         current.display_name = anonymous_name
         current.set_unusable_password()  # also ends every session of this account
         for field in ["bio", "website_url", "mastodon_url", "github_url", "linkedin_url",
-                      "default_diet", "default_diet_notes", "ban_reason"]:  # fmt: skip
+                      "default_diet", "default_diet_notes"]:  # fmt: skip
             setattr(current, field, "")
         current.avatar = current.avatar_thumb = ""
         current.receives_announcements = current.profile_public = False
         current.is_active = current.is_staff = current.is_superuser = False
-        current.accepted_code_of_conduct_at = current.last_login = current.banned_at = None
+        current.accepted_code_of_conduct_at = current.last_login = None
+        # A ban survives the deletion: banned_at and ban_reason stay on the anonymous row
+        # for the organizers, and the ban list (BannedAddress, keyed hashes) still refuses
+        # the addresses at sign-up.
         current.deleted_at = timezone.now()
         current.save()
         current.groups.clear()

@@ -72,3 +72,17 @@ def member_detail(request: HttpRequest, pk: int) -> HttpResponse:
     member = get_member_or_404(request, pk)
     is_public = member.profile_public and member.is_active and not member.is_banned
     return render(request, "members/public.html", {"member": member, "is_public": is_public})
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """The 500 page (handler500): the request's reference, and "the team was notified"
+    only when someone is (ADMINS set: Django mails them the traceback). Rendered
+    without context processors, which may be what failed."""
+    from django.conf import settings
+    from django.template import loader
+
+    context = {
+        "request_id": getattr(request, "id", ""),
+        "notified": bool(settings.ADMINS),
+    }
+    return HttpResponse(loader.get_template("500.html").render(context), status=500)

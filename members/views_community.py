@@ -16,6 +16,7 @@ from events.models import RSVP
 
 from .forms_community import DeleteAccountConfirmForm, DeleteAccountForm, IncidentReportForm
 from .models import User
+from .ratelimits import rate_limit_refusal
 from .services import (
     MemberError,
     incident_report_create,
@@ -113,11 +114,17 @@ def report(request: HttpRequest) -> HttpResponse:
     """The confidential incident report form: anonymous allowed, even logged out."""
     form = IncidentReportForm(request.POST or None, user=request.user)
     if request.method == "POST":
-        if form.is_valid():
+        status = 400
+        if not form.is_valid():
+            messages.error(request, _("Le signalement n'a pas été envoyé : voir ci-dessous."))
+        elif refusal := rate_limit_refusal(request, action="incident_report"):
+            messages.error(request, refusal)
+            status = 429
+        else:
             data = form.cleaned_data
             identify = request.user.is_authenticated and data.get("identify")
             try:
-                incident_report_create(
+                report = incident_report_create(
                     event=data["event"],
                     what_happened=data["what_happened"],
                     contact_email=data["contact_email"],
@@ -126,15 +133,19 @@ def report(request: HttpRequest) -> HttpResponse:
             except MemberError as error:
                 messages.error(request, str(error))
             else:
+                # Shown once on the next page, so the person can quote it later.
+                request.session[REPORT_REFERENCE_SESSION_KEY] = report.reference
                 return redirect("members:report-done")
-        else:
-            messages.error(request, _("Le signalement n'a pas été envoyé : voir ci-dessous."))
-        return render(request, "members/community/report.html", {"form": form}, status=400)
+        return render(request, "members/community/report.html", {"form": form}, status=status)
     return render(request, "members/community/report.html", {"form": form})
 
 
+REPORT_REFERENCE_SESSION_KEY = "incident_report_reference"
+
+
 def report_done(request: HttpRequest) -> HttpResponse:
-    return render(request, "members/community/report_done.html")
+    reference = request.session.pop(REPORT_REFERENCE_SESSION_KEY, "")
+    return render(request, "members/community/report_done.html", {"reference": reference})
 
 
 def about(request: HttpRequest) -> HttpResponse:

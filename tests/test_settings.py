@@ -65,6 +65,7 @@ def test_check_deploy_is_clean_with_production_values():
         SECRET_KEY="a-long-random-production-secret-key-0123456789-abcdefghijklmnop",
         ALLOWED_HOSTS="apihour.example.org",
         SECURE_PROXY_SSL_HEADER="1",
+        TRUSTED_PROXY_COUNT="1",
     )
 
     assert result.returncode == 0, result.stderr

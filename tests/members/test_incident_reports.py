@@ -36,7 +36,7 @@ def test_report_anonymous_when_logged_out_and_organizers_get_a_link_without_the_
     assert report.is_anonymous
     [email] = mail.outbox
     assert email.to == ["coc@clermontech.org", "orga2@clermontech.org"]
-    assert email.subject == f"[Clermont'ech] Nouveau signalement (n°{report.pk})"
+    assert email.subject == f"[Clermont'ech] Nouveau signalement ({report.reference})"
     admin_url = "http://127.0.0.1:8000" + reverse(
         "admin:members_incidentreport_change", args=[report.pk]
     )

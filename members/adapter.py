@@ -1,0 +1,48 @@
+"""allauth's hooks: banned addresses refused, the visitor's address behind the proxy."""
+
+from __future__ import annotations
+
+import ipaddress
+
+from allauth.account.adapter import DefaultAccountAdapter
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+
+
+def client_ip(request: HttpRequest) -> str:
+    """The visitor's address: the one the nearest trusted proxy saw, i.e. the
+    TRUSTED_PROXY_COUNT-th address from the right of X-Forwarded-For; REMOTE_ADDR when
+    no proxy is trusted, or when the header is missing, short or malformed (a request
+    that bypassed the proxy). Never an address the visitor could write themselves."""
+    remote = request.META.get("REMOTE_ADDR", "")
+    count = settings.TRUSTED_PROXY_COUNT
+    forwarded = [part.strip() for part in request.headers.get("X-Forwarded-For", "").split(",")]
+    candidate = forwarded[-count] if count and len(forwarded) >= count else remote
+    for value in (candidate, remote):
+        try:
+            return str(ipaddress.ip_address(value))
+        except ValueError:
+            continue
+    raise PermissionDenied("Unable to determine the client's address.")
+
+
+class AccountAdapter(DefaultAccountAdapter):
+    def clean_email(self, email: str) -> str:
+        """Sign-up, and adding or changing an address: a banned address is refused,
+        in neutral words (the ban list itself stays with the organizers)."""
+        from .models import BannedAddress
+
+        email = super().clean_email(email)
+        if BannedAddress.objects.matching(email).exists():
+            raise ValidationError(
+                _(
+                    "Cette adresse ne peut pas être utilisée pour un compte Clermont'ech. "
+                    "Pour en parler, écrivez aux organisateurs."
+                )
+            )
+        return email
+
+    def get_client_ip(self, request: HttpRequest) -> str:
+        return client_ip(request)
