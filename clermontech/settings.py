@@ -115,6 +115,7 @@ INSTALLED_APPS = [
     "csp",
     "django_tasks",
     "django_tasks_db",
+    "core",
     "members",
     "events",
     "talks",

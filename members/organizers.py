@@ -18,7 +18,7 @@ ORGANIZERS_GROUP = "Organisateurs"
 ORGANIZE_PERMISSION = "members.organize"
 
 # Organizers hold every permission on the models of these apps...
-ORGANIZER_APPS = ["members", "events", "talks", "sponsors"]
+ORGANIZER_APPS = ["core", "members", "events", "talks", "sponsors"]
 # ...and these ones from other apps: reading task results, fixing an email address.
 ORGANIZER_EXTRA_PERMISSIONS = [
     ("account", "view_emailaddress"),

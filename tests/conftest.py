@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
 from tests.factories import EventFactory, OrganizerFactory, UserFactory
+from tests.smtp import smtp_server  # noqa: F401  (a real SMTP server: see tests/smtp.py)
 
 
 @pytest.fixture(autouse=True)
