@@ -59,11 +59,50 @@ class YearFilter(admin.SimpleListFilter):
         return queryset
 
 
-def attendees_csv(event: Event) -> HttpResponse:
+# --- CSV files for spreadsheets ---------------------------------------------------
+# Written the way a French spreadsheet opens them (Excel, LibreOffice in French): ";"
+# between fields, UTF-8 with a BOM (without it Excel reads the accents as Windows-1252),
+# every field in quotes, so that a ";" typed by a member stays inside its cell.
+# Cells that a spreadsheet would run as a formula are neutralised (see csv_cell).
+
+CSV_DELIMITER = ";"
+# What starts a formula (or a DDE call) in Excel, LibreOffice or Google Sheets; tab and
+# carriage return because some of them drop a leading one and read what follows.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: object) -> str:
+    """One cell. Numbers we write ourselves (counts) stay as they are, so the spreadsheet
+    reads them as numbers. Text gets a leading apostrophe when it would start a formula,
+    also after leading spaces or line breaks (spreadsheets may trim them), e.g.
+    "=2+5" or " @SUM(A1)": the spreadsheet shows it as text."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    text = str(value)
+    if text.startswith(FORMULA_STARTS) or text.lstrip().startswith(FORMULA_STARTS):
+        return "'" + text
+    return text
+
+
+class _CSVWriter:
+    """csv.writer with the format above; every cell goes through csv_cell."""
+
+    def __init__(self, response: HttpResponse):
+        response.write("\ufeff")
+        self._writer = csv.writer(response, delimiter=CSV_DELIMITER, quoting=csv.QUOTE_ALL)
+
+    def writerow(self, row: list) -> None:
+        self._writer.writerow([csv_cell(value) for value in row])
+
+
+def _csv_response(filename: str) -> tuple[HttpResponse, _CSVWriter]:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{event.slug}-inscrits.csv"'
-    response.write("\ufeff")  # BOM so that spreadsheets open the accents right
-    writer = csv.writer(response)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response, _CSVWriter(response)
+
+
+def attendees_csv(event: Event) -> HttpResponse:
+    response, writer = _csv_response(f"{event.slug}-inscrits.csv")
     writer.writerow(
         [_("Nom"), _("E-mail"), _("Statut"), _("Régime"), _("Précisions"), _("Inscrit le")]
     )
@@ -73,22 +112,15 @@ def attendees_csv(event: Event) -> HttpResponse:
     for rsvp in rsvps:
         writer.writerow(
             [
-                _csv_safe(rsvp.member.display_name),
-                _csv_safe(rsvp.member.email),
+                rsvp.member.display_name,
+                rsvp.member.email,
                 rsvp.get_status_display(),
                 rsvp.get_diet_display(),
-                _csv_safe(rsvp.diet_notes),
+                rsvp.diet_notes,
                 timezone.localtime(rsvp.created_at).strftime("%Y-%m-%d %H:%M"),
             ]
         )
     return response
-
-
-def _csv_safe(value: str) -> str:
-    """Neutralise spreadsheet formulas (CSV injection) typed by members."""
-    if value and value[0] in "=+-@\t\r":
-        return "'" + value
-    return value
 
 
 def catering_summary(event: Event) -> dict:
@@ -135,10 +167,7 @@ def show_rate_source(estimate: ShowRateEstimate) -> str:
 
 
 def catering_csv(event: Event, summary: dict) -> HttpResponse:
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{event.slug}-traiteur.csv"'
-    response.write("\ufeff")  # BOM so that spreadsheets open the accents right
-    writer = csv.writer(response)
+    response, writer = _csv_response(f"{event.slug}-traiteur.csv")
     writer.writerow([_("Régime"), _("Confirmés"), _("Attendus")])
     for label, count, expected in summary["rows"]:
         writer.writerow([label, count, expected])
@@ -147,7 +176,7 @@ def catering_csv(event: Event, summary: dict) -> HttpResponse:
     writer.writerow([_("Taux de présence"), f"{summary['estimate'].percent} %"])
     writer.writerow([_("Source"), summary["rate_source"]])
     for name, note in summary["notes"]:
-        writer.writerow([_("Précisions"), _csv_safe(name), _csv_safe(note)])
+        writer.writerow([_("Précisions"), name, note])
     return response
 
 
