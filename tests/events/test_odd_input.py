@@ -389,3 +389,37 @@ def test_event_admin_refuses_a_year_out_of_range(organizer_browser, day):
         "Vérifiez l'année : elle doit être comprise entre 2000 et 2100."
     ]
     assert not Event.objects.filter(title="Typo").exists()
+
+
+# --- Members' pages: RSVP form, list pages, reconfirmation links (guards) ---------------
+
+
+@pytest.mark.parametrize(
+    "token", ["%00", "a%00b", "%ED%A0%80", "x" * 3000, "e30:1xYdoJ:" + "A" * 43]
+)
+def test_reconfirm_link_that_is_junk_says_it_is_not_valid(client, token):
+    response = client.post(f"/events/reconfirm/{token}/")
+
+    assert response.status_code == 400
+    assert "Ce lien n'est pas valide" in text(response)
+
+
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(diet=junk, notes=junk, page=junk)
+def test_members_pages_never_answer_a_5xx(member, event, diet, notes, page):
+    browser = Client(raise_request_exception=False)
+    browser.force_login(member)
+
+    responses = [
+        browser.post(
+            reverse("events:rsvp", kwargs={"slug": event.slug}), {"diet": diet, "diet_notes": notes}
+        ),
+        browser.get(reverse("events:list"), {"page": page}),
+        browser.get(f"/events/reconfirm/{quote(notes, safe='') or 'x'}/"),
+    ]
+
+    assert [r.status_code for r in responses if r.status_code >= 500] == []
