@@ -4,7 +4,10 @@ import csv
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
+from django.contrib.admin import helpers
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.widgets import AutocompleteSelect
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
@@ -17,7 +20,16 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from .forms import EventAdminForm
-from .models import RSVP, Diet, Event, EventMail, ShowRateEstimate, Venue
+from .models import (
+    FIRST_YEAR,
+    LAST_YEAR,
+    RSVP,
+    Diet,
+    Event,
+    EventMail,
+    ShowRateEstimate,
+    Venue,
+)
 from .services import (
     RSVPError,
     event_cancel,
@@ -27,9 +39,76 @@ from .services import (
     rsvp_create,
 )
 
+# --- Odd input in the admin's lists ------------------------------------------------
+# Django's admin runs some query parameters and POSTed ids through the ORM unchecked:
+# a NUL byte in a choice filter (PostgreSQL refuses it), "abc", "²" or 10**22 as a
+# selected id (an action), the year 9999 in the date hierarchy (Django adds a year and
+# overflows). Each was a 500; checked here first, they give Django's own answer to a bad
+# filter (back to the list, "?e=1") or, for an action, the list with a message.
+
+
+def _readable_keys(field, values: list[str]) -> bool:
+    """True when every value reads as a key of `field` that the database can hold."""
+    try:
+        for value in values:
+            field.run_validators(field.to_python(value))
+    except ValidationError:
+        return False
+    return True
+
+
+class _DateHierarchyForm(forms.Form):
+    year = forms.IntegerField(min_value=FIRST_YEAR, max_value=LAST_YEAR, required=False)
+    month = forms.IntegerField(min_value=1, max_value=12, required=False)
+    day = forms.IntegerField(min_value=1, max_value=31, required=False)
+
+
+class OddInputProofAdmin(admin.ModelAdmin):
+    """A ModelAdmin whose list and actions answer odd input without a 500."""
+
+    def get_changelist_instance(self, request):
+        try:
+            if any("\x00" in key + "".join(values) for key, values in request.GET.lists()):
+                raise IncorrectLookupParameters("NUL byte in a filter")
+            if self.date_hierarchy:
+                prefix = self.date_hierarchy + "__"
+                parts = {k: request.GET.get(prefix + k) for k in _DateHierarchyForm.base_fields}
+                if not _DateHierarchyForm(parts).is_valid():
+                    raise IncorrectLookupParameters("date hierarchy out of range")
+            return super().get_changelist_instance(request)
+        except IncorrectLookupParameters:
+            # changelist_view answers with the list without filters ("?e=1"); say why.
+            self.message_user(
+                request,
+                _("Ce filtre n'a pas pu être lu : voici la liste complète."),
+                messages.ERROR,
+            )
+            raise
+
+    def response_action(self, request, queryset):
+        selected = request.POST.getlist(helpers.ACTION_CHECKBOX_NAME)
+        if not _readable_keys(self.model._meta.pk, selected):
+            self.message_user(
+                request, _("Sélection illisible : rien n'a été modifié."), messages.ERROR
+            )
+            return None  # changelist_view redirects back to the list
+        return super().response_action(request, queryset)
+
+
+class KeyCheckingAutocompleteSelect(AutocompleteSelect):
+    """Django's autocomplete widget looks up the submitted value before the form has
+    validated it: "abc" or "²" in ?member= (or a refused POST) was a 500. Values that
+    cannot be a key are left out; the form field says what is wrong."""
+
+    def optgroups(self, name, value, attr=None):
+        remote = self.field.remote_field
+        key_field = remote.model._meta.get_field(remote.field_name)
+        readable = [v for v in value if _readable_keys(key_field, [v])]
+        return super().optgroups(name, readable, attr)
+
 
 @admin.register(Venue)
-class VenueAdmin(admin.ModelAdmin):
+class VenueAdmin(OddInputProofAdmin):
     list_display = ["name", "capacity", "event_count", "map_link"]
     search_fields = ["name", "address"]
 
@@ -54,16 +133,58 @@ class YearFilter(admin.SimpleListFilter):
         return [(str(d.year), str(d.year)) for d in years]
 
     def queryset(self, request, queryset):
-        if self.value():
-            return queryset.filter(starts_at__year=self.value())
-        return queryset
+        if self.value() is None:
+            return queryset
+        # Only the years offered: "abc", "²", "0" or "10000" would reach the database.
+        if self.value() not in dict(self.lookup_choices):
+            raise IncorrectLookupParameters(f"no event in {self.value()!r}")
+        return queryset.filter(starts_at__year=int(self.value()))
+
+
+# --- CSV files for spreadsheets ---------------------------------------------------
+# Written the way a French spreadsheet opens them (Excel, LibreOffice in French): ";"
+# between fields, UTF-8 with a BOM (without it Excel reads the accents as Windows-1252),
+# every field in quotes, so that a ";" typed by a member stays inside its cell.
+# Cells that a spreadsheet would run as a formula are neutralised (see csv_cell).
+
+CSV_DELIMITER = ";"
+# What starts a formula (or a DDE call) in Excel, LibreOffice or Google Sheets; tab and
+# carriage return because some of them drop a leading one and read what follows.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: object) -> str:
+    """One cell. Numbers we write ourselves (counts) stay as they are, so the spreadsheet
+    reads them as numbers. Text gets a leading apostrophe when it would start a formula,
+    also after leading spaces or line breaks (spreadsheets may trim them), e.g.
+    "=2+5" or " @SUM(A1)": the spreadsheet shows it as text."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    text = str(value)
+    if text.startswith(FORMULA_STARTS) or text.lstrip().startswith(FORMULA_STARTS):
+        return "'" + text
+    return text
+
+
+class _CSVWriter:
+    """csv.writer with the format above; every cell goes through csv_cell."""
+
+    def __init__(self, response: HttpResponse):
+        response.write("\ufeff")
+        self._writer = csv.writer(response, delimiter=CSV_DELIMITER, quoting=csv.QUOTE_ALL)
+
+    def writerow(self, row: list) -> None:
+        self._writer.writerow([csv_cell(value) for value in row])
+
+
+def _csv_response(filename: str) -> tuple[HttpResponse, _CSVWriter]:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response, _CSVWriter(response)
 
 
 def attendees_csv(event: Event) -> HttpResponse:
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{event.slug}-inscrits.csv"'
-    response.write("\ufeff")  # BOM so that spreadsheets open the accents right
-    writer = csv.writer(response)
+    response, writer = _csv_response(f"{event.slug}-inscrits.csv")
     writer.writerow(
         [_("Nom"), _("E-mail"), _("Statut"), _("Régime"), _("Précisions"), _("Inscrit le")]
     )
@@ -73,22 +194,15 @@ def attendees_csv(event: Event) -> HttpResponse:
     for rsvp in rsvps:
         writer.writerow(
             [
-                _csv_safe(rsvp.member.display_name),
-                _csv_safe(rsvp.member.email),
+                rsvp.member.display_name,
+                rsvp.member.email,
                 rsvp.get_status_display(),
                 rsvp.get_diet_display(),
-                _csv_safe(rsvp.diet_notes),
+                rsvp.diet_notes,
                 timezone.localtime(rsvp.created_at).strftime("%Y-%m-%d %H:%M"),
             ]
         )
     return response
-
-
-def _csv_safe(value: str) -> str:
-    """Neutralise spreadsheet formulas (CSV injection) typed by members."""
-    if value and value[0] in "=+-@\t\r":
-        return "'" + value
-    return value
 
 
 def catering_summary(event: Event) -> dict:
@@ -135,10 +249,7 @@ def show_rate_source(estimate: ShowRateEstimate) -> str:
 
 
 def catering_csv(event: Event, summary: dict) -> HttpResponse:
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{event.slug}-traiteur.csv"'
-    response.write("\ufeff")  # BOM so that spreadsheets open the accents right
-    writer = csv.writer(response)
+    response, writer = _csv_response(f"{event.slug}-traiteur.csv")
     writer.writerow([_("Régime"), _("Confirmés"), _("Attendus")])
     for label, count, expected in summary["rows"]:
         writer.writerow([label, count, expected])
@@ -147,7 +258,7 @@ def catering_csv(event: Event, summary: dict) -> HttpResponse:
     writer.writerow([_("Taux de présence"), f"{summary['estimate'].percent} %"])
     writer.writerow([_("Source"), summary["rate_source"]])
     for name, note in summary["notes"]:
-        writer.writerow([_("Précisions"), _csv_safe(name), _csv_safe(note)])
+        writer.writerow([_("Précisions"), name, note])
     return response
 
 
@@ -171,7 +282,7 @@ class RSVPInline(admin.TabularInline):
 
 
 @admin.register(Event)
-class EventAdmin(admin.ModelAdmin):
+class EventAdmin(OddInputProofAdmin):
     form = EventAdminForm
     list_display = [
         "title",
@@ -395,7 +506,7 @@ class RSVPAdminForm(forms.ModelForm):
 
 
 @admin.register(RSVP)
-class RSVPAdmin(admin.ModelAdmin):
+class RSVPAdmin(OddInputProofAdmin):
     form = RSVPAdminForm
     list_display = [
         "member",
@@ -429,6 +540,13 @@ class RSVPAdmin(admin.ModelAdmin):
         "checked_in_at",
         "walk_in",
     ]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = KeyCheckingAutocompleteSelect(
+                db_field, self.admin_site, using=kwargs.get("using")
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def get_fields(self, request, obj=None):
         if obj is None:
@@ -507,7 +625,7 @@ class RSVPAdmin(admin.ModelAdmin):
 
 
 @admin.register(EventMail)
-class EventMailAdmin(admin.ModelAdmin):
+class EventMailAdmin(OddInputProofAdmin):
     """Read-only record of the automatic messages sent by `manage.py send_event_mail`."""
 
     list_display = ["rsvp_member", "event", "kind", "status", "attempts", "sent_at", "error"]

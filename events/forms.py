@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import RSVP, Diet, Event
+from .models import FIRST_YEAR, LAST_YEAR, RSVP, Diet, Event
 
 
 class RSVPForm(forms.Form):
@@ -50,6 +50,16 @@ class EventAdminForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        for name in ["starts_at", "ends_at", "registration_opens_at", "registration_closes_at"]:
+            # The form reads dates in the current time zone: .year is the local year (no
+            # conversion, which would overflow on 01/01/0001).
+            moment = cleaned.get(name)
+            if moment and not FIRST_YEAR <= moment.year <= LAST_YEAR:
+                self.add_error(  # also removes the value: the checks below skip it
+                    name,
+                    _("Vérifiez l'année : elle doit être comprise entre %(first)d et %(last)d.")
+                    % {"first": FIRST_YEAR, "last": LAST_YEAR},
+                )
         starts_at, ends_at = cleaned.get("starts_at"), cleaned.get("ends_at")
         if starts_at and ends_at and ends_at <= starts_at:
             self.add_error("ends_at", _("La fin doit être après le début."))

@@ -1,9 +1,29 @@
-"""Forms of the door (phone check-in page)."""
+"""Forms of the door (phone check-in page).
+
+Everything the door reads from a request goes through one of these forms first, even
+hidden fields: a CharField refuses NUL bytes (PostgreSQL cannot store or compare them,
+a 500 otherwise) and a ModelChoiceField refuses a key that is not one ("²".isdigit() is
+True, int("²") is not).
+"""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from members.models import User
+
 from .models import Diet
+
+SEARCH_MAX_LENGTH = 100
+
+
+class DoorSearchForm(forms.Form):
+    """The door's search box, and the search kept in every form of the page (`q`)."""
+
+    q = forms.CharField(label=_("Chercher un nom ou un e-mail"), required=False)
+
+    def clean_q(self) -> str:
+        # Cut rather than refuse: a long paste still finds the person.
+        return self.cleaned_data["q"][:SEARCH_MAX_LENGTH]
 
 
 class TicketCodeForm(forms.Form):
@@ -41,3 +61,13 @@ class WalkInForm(forms.Form):
         if no_name and not cleaned.get("email") and not self.has_error("email"):
             self.add_error("name", _("Indiquez le nom de la personne."))
         return cleaned
+
+
+class WalkInMemberForm(forms.Form):
+    """A member picked among the search's suggestions ("Ajouter sur place")."""
+
+    member = forms.ModelChoiceField(
+        # Inactive rows included: walk-ins who came without an email have no login.
+        queryset=User.objects.current(),
+        error_messages={"invalid_choice": _("Membre introuvable.")},
+    )

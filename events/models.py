@@ -24,6 +24,11 @@ DEFAULT_CAPACITY = 50
 DEFAULT_SHOW_RATE = Fraction(4, 5)
 # How many recent events (with check-in) the catering estimate averages over.
 SHOW_RATE_RECENT_EVENTS = 5
+# Events take place between these years (inclusive). A typo such as 0026 or 20026 in a
+# date is refused, and nothing downstream (calendars with a year of margin, reminders
+# 48 h before, the admin's year filters) meets a date at the edge of what Python and the
+# databases can hold.
+FIRST_YEAR, LAST_YEAR = 2000, 2100
 
 
 class Venue(models.Model):

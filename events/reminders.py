@@ -236,8 +236,33 @@ RECONFIRM_LINK_MAX_AGE = timedelta(days=7)
 YES, NO = "oui", "non"
 
 
-def reconfirm_token_make(rsvp: RSVP, answer: str) -> str:
-    return signing.dumps({"r": rsvp.pk, "a": answer}, salt=_RECONFIRM_SALT, compress=True)
+class _IssuedAtSigner(signing.TimestampSigner):
+    """Django's TimestampSigner (the one behind signing.dumps), that can sign with a given
+    issue time instead of the clock's."""
+
+    def __init__(self, *, issued_at: int | None = None, **kwargs):
+        super().__init__(**kwargs)
+        self.issued_at = issued_at
+
+    def timestamp(self) -> str:
+        if self.issued_at is None:
+            return super().timestamp()
+        return signing.b62_encode(self.issued_at)
+
+
+def reconfirm_token_make(rsvp: RSVP, answer: str, *, issued_at: int | None = None) -> str:
+    """The signed token of one answer's link. `issued_at` (Unix time): when the link was
+    first issued, for a link made from another one (the page's "other answer" link),
+    which must expire with it; by default, now. The same tokens as signing.dumps."""
+    signer = _IssuedAtSigner(salt=_RECONFIRM_SALT, issued_at=issued_at)
+    return signer.sign_object({"r": rsvp.pk, "a": answer}, compress=True)
+
+
+@dataclass(frozen=True)
+class ReconfirmLink:
+    rsvp: RSVP
+    answer: str  # YES or NO
+    issued_at: int  # Unix time the link was issued; it expires RECONFIRM_LINK_MAX_AGE later
 
 
 class ReconfirmLinkError(Exception):
@@ -249,12 +274,13 @@ class ReconfirmLinkError(Exception):
         self.rsvp = rsvp
 
 
-def reconfirm_token_read(token: str) -> tuple[RSVP, str]:
+def reconfirm_token_read(token: str) -> ReconfirmLink:
     """The RSVP and the answer a link stands for, or ReconfirmLinkError saying why not."""
+    signer = signing.TimestampSigner(salt=_RECONFIRM_SALT)
     try:
-        data = signing.loads(
-            token, salt=_RECONFIRM_SALT, max_age=RECONFIRM_LINK_MAX_AGE.total_seconds()
-        )
+        data = signer.unsign_object(token, max_age=RECONFIRM_LINK_MAX_AGE)
+        # Signed, so well formed: "<payload>:<timestamp>:<signature>".
+        issued_at = signing.b62_decode(token.rsplit(signer.sep, 2)[1])
     except signing.SignatureExpired as error:
         raise ReconfirmLinkError(
             _("Ce lien a expiré. Gérez votre inscription depuis la page de l'événement."), 410
@@ -283,7 +309,7 @@ def reconfirm_token_read(token: str) -> tuple[RSVP, str]:
         raise ReconfirmLinkError(
             _("Vous êtes en liste d'attente : il n'y a pas de place à reconfirmer."), 409, rsvp
         )
-    return rsvp, data["a"]
+    return ReconfirmLink(rsvp=rsvp, answer=data["a"], issued_at=issued_at)
 
 
 def rsvp_reconfirm(*, rsvp: RSVP) -> bool:

@@ -23,7 +23,7 @@ from django.views.decorators.http import require_POST
 
 from members.models import User
 
-from .forms_checkin import TicketCodeForm, WalkInForm
+from .forms_checkin import DoorSearchForm, TicketCodeForm, WalkInForm, WalkInMemberForm
 from .models import RSVP, Diet, Event
 from .services import (
     RSVPError,
@@ -33,7 +33,6 @@ from .services import (
     ticket_check_in,
 )
 
-SEARCH_MAX_LENGTH = 100
 MEMBER_SUGGESTIONS = 8
 # The session remembers which event this phone is checking in, so that a scanned
 # ticket for another event is refused (the camera app opens /events/billet/<code>/
@@ -61,9 +60,15 @@ def _door_event_or_404(slug: str) -> Event:
     )
 
 
+def _search_form(request: HttpRequest) -> DoorSearchForm:
+    """The search, from the URL (GET) or kept in a hidden field of the forms (POST)."""
+    return DoorSearchForm(request.POST if request.method == "POST" else request.GET)
+
+
 def _search(request: HttpRequest) -> str:
-    source = request.POST if request.method == "POST" else request.GET
-    return (source.get("q") or "").strip()[:SEARCH_MAX_LENGTH]
+    """The search to show and to keep; empty when it cannot be read (see DoorSearchForm)."""
+    form = _search_form(request)
+    return form.cleaned_data["q"] if form.is_valid() else ""
 
 
 def _back_to_door(event: Event, query: str) -> HttpResponse:
@@ -107,7 +112,11 @@ def _render_door(
     walk_in_form: WalkInForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    query = _search(request)
+    search_form = _search_form(request)
+    if search_form.is_valid():
+        query = search_form.cleaned_data["q"]
+    else:  # shown next to the search box; the full list below
+        query, status = "", 400
     attendees = (
         RSVP.objects.filter(event=event)
         .confirmed()
@@ -118,6 +127,7 @@ def _render_door(
     context = {
         "event": event,
         "query": query,
+        "search_errors": search_form.errors.get("q", []),
         "attendees": attendees,
         "suggestions": _member_suggestions(event, query),
         "code_form": code_form or TicketCodeForm(),
@@ -131,8 +141,8 @@ def checkin(request: HttpRequest, slug: str) -> HttpResponse:
     """GET: the door page. POST: check in a ticket code (typed, or a "Pointer" button)."""
     event = _door_event_or_404(slug)
     request.session[DOOR_EVENT_SESSION_KEY] = event.pk
-    if request.method != "POST":
-        return _render_door(request, event)
+    if request.method != "POST" or not _search_form(request).is_valid():
+        return _render_door(request, event)  # a search that cannot be read: 400, no write
     form = TicketCodeForm(request.POST)
     if not form.is_valid():
         return _render_door(request, event, code_form=form, status=400)
@@ -149,10 +159,14 @@ def checkin(request: HttpRequest, slug: str) -> HttpResponse:
 @organizer_required
 def checkin_undo(request: HttpRequest, slug: str) -> HttpResponse:
     event = _door_event_or_404(slug)
+    form = TicketCodeForm(request.POST)
+    if not form.is_valid() or not _search_form(request).is_valid():
+        messages.error(request, _("Pointage non annulé : ce code de billet n'est pas valide."))
+        return _render_door(request, event, status=400)
     rsvp = get_object_or_404(
         RSVP.objects.select_related("member", "event"),
         event=event,
-        ticket_code=(request.POST.get("code") or "").strip(),
+        ticket_code=form.cleaned_data["code"],
     )
     if rsvp_check_in_undo(rsvp=rsvp):
         if rsvp.walk_in:
@@ -179,14 +193,15 @@ def checkin_undo(request: HttpRequest, slug: str) -> HttpResponse:
 def checkin_walk_in(request: HttpRequest, slug: str) -> HttpResponse:
     """Add someone at the door (a member picked from the search, or name + email)."""
     event = _door_event_or_404(slug)
+    if not _search_form(request).is_valid():
+        return _render_door(request, event)  # 400, nothing written
     member = None
-    member_id = request.POST.get("member", "")
-    if member_id:
-        candidates = User.objects.current()
-        member = candidates.filter(pk=member_id).first() if member_id.isdigit() else None
-        if member is None:
+    if request.POST.get("member"):
+        picked = WalkInMemberForm(request.POST)
+        if not picked.is_valid():
             messages.error(request, _("Membre introuvable."))
-            return _back_to_door(event, _search(request))
+            return _render_door(request, event, status=400)
+        member = picked.cleaned_data["member"]
         form = WalkInForm({"name": member.display_name, "diet": Diet.NONE})
     else:
         form = WalkInForm(request.POST)
@@ -223,6 +238,10 @@ def _door_event_from_session(request: HttpRequest) -> Event | None:
 @organizer_required
 def checkin_ticket(request: HttpRequest, code: str) -> HttpResponse:
     """Where a ticket's QR code leads: the person, the event, one big button."""
+    form = TicketCodeForm({"code": code})
+    if not form.is_valid():  # not something a ticket could hold (a NUL byte, 10 kB...)
+        return render(request, "events/checkin_unknown.html", {"code": ""}, status=400)
+    code = form.cleaned_data["code"]
     rsvp = (
         RSVP.objects.select_related("member", "event", "event__venue")
         .filter(ticket_code=code)

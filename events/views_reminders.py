@@ -24,7 +24,8 @@ from .reminders import (
 
 def reconfirm(request: HttpRequest, token: str) -> HttpResponse:
     try:
-        rsvp, answer = reconfirm_token_read(token)
+        link = reconfirm_token_read(token)
+        rsvp, answer = link.rsvp, link.answer
         if request.method == "POST":
             promoted = []
             if answer == YES:
@@ -50,13 +51,13 @@ def reconfirm(request: HttpRequest, token: str) -> HttpResponse:
             {"error": str(error), "event": error.rsvp.event if error.rsvp else None},
             status=error.status,
         )
-    other = NO if answer == YES else YES
+    # The other answer's link expires with this one: issued "now", opening it would give
+    # a fresh link each time, and a link would never expire.
+    other = reconfirm_token_make(rsvp, NO if answer == YES else YES, issued_at=link.issued_at)
     context = {
         "rsvp": rsvp,
         "event": rsvp.event,
         "answer": answer,
-        "other_url": reverse(
-            "events:reconfirm", kwargs={"token": reconfirm_token_make(rsvp, other)}
-        ),
+        "other_url": reverse("events:reconfirm", kwargs={"token": other}),
     }
     return render(request, "events/reconfirm.html", context)

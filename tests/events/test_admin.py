@@ -1,5 +1,3 @@
-import csv
-import io
 import re
 
 import pytest
@@ -7,6 +5,7 @@ from django.urls import reverse
 
 from events.models import RSVP, Diet, Event
 from tests.conftest import text
+from tests.events.spreadsheet import read_csv
 from tests.factories import EventFactory, RSVPFactory, UserFactory, VenueFactory
 
 pytestmark = pytest.mark.django_db
@@ -162,7 +161,7 @@ def test_attendees_csv(organizer_client):
     response = organizer_client.get(reverse("admin:events_event_attendees_csv", args=[event.pk]))
 
     assert response["Content-Type"] == "text/csv; charset=utf-8"
-    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    rows = read_csv(response)
     assert rows[0] == ["Nom", "E-mail", "Statut", "Régime", "Précisions", "Inscrit le"]
     assert rows[1][:5] == ["Léa", "lea@example.org", "confirmée", "Végétalien (vegan)", ""]
     assert rows[2][:5] == [
@@ -173,6 +172,37 @@ def test_attendees_csv(organizer_client):
         "noix",
     ]
     assert len(rows) == 3
+
+
+@pytest.mark.parametrize(
+    "name, notes, email, cells",
+    [
+        # A ";" splits a cell in a French spreadsheet: quoted, it stays in one cell.
+        ("Mallory;=2+5", "noix;=1+1", "m@example.org", ["Mallory;=2+5", "noix;=1+1"]),
+        ("=2+5", "+33 6 12 34 56 78", "a@example.org", ["'=2+5", "'+33 6 12 34 56 78"]),
+        ("-2+3", "@SUM(A1)", "b@example.org", ["'-2+3", "'@SUM(A1)"]),
+        # Spreadsheets may drop leading blanks, tabs and carriage returns.
+        ("  =HYPERLINK(1)", "\t=1+1", "c@example.org", ["'  =HYPERLINK(1)", "'\t=1+1"]),
+        ("\r=1+1", "\n@x", "=d@example.org", ["'\r=1+1", "'\n@x"]),
+    ],
+)
+def test_attendees_csv_keeps_each_value_in_its_cell_and_no_formula(
+    organizer_client, name, notes, email, cells
+):
+    event = EventFactory()
+    RSVPFactory(
+        event=event,
+        member=UserFactory(display_name=name, email=email),
+        diet=Diet.OTHER,
+        diet_notes=notes,
+    )
+
+    response = organizer_client.get(reverse("admin:events_event_attendees_csv", args=[event.pk]))
+
+    header, row = read_csv(response)
+    assert len(row) == len(header) == 6
+    assert [row[0], row[4]] == cells
+    assert row[1] == ("'" + email if email.startswith("=") else email)
 
 
 def test_catering_summary_counts_confirmed_only(organizer_client):

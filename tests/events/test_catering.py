@@ -1,7 +1,5 @@
 """Catering: confirmed and expected counts per diet, CSV, printable page."""
 
-import csv
-import io
 from datetime import timedelta
 from fractions import Fraction
 
@@ -11,6 +9,7 @@ from django.utils import timezone
 
 from events.models import DEFAULT_SHOW_RATE, RSVP, Diet, Event
 from tests.conftest import text
+from tests.events.spreadsheet import read_csv
 from tests.factories import EventFactory, RSVPFactory
 
 pytestmark = pytest.mark.django_db
@@ -101,23 +100,30 @@ def test_catering_csv(organizer_client):
     _past_event(days_ago=30, present=3, absent=1)
     event = _upcoming(vegetarian=3, none=5)
     RSVPFactory(event=event, diet=Diet.OTHER, diet_notes="=arachides", member__display_name="Léa")
+    RSVPFactory(
+        event=event,
+        diet=Diet.OTHER,
+        diet_notes=" @SUM(A1);-1",
+        member__display_name="Mallory;=2+5",
+    )
 
     response = organizer_client.get(reverse("admin:events_event_catering_csv", args=[event.pk]))
 
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert 'filename="' + event.slug + '-traiteur.csv"' in response["Content-Disposition"]
-    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    rows = read_csv(response)
     assert rows[0] == ["Régime", "Confirmés", "Attendus"]
     assert rows[1:7] == [
         ["Pas de régime particulier", "5", "4"],
         ["Végétarien", "3", "3"],
         ["Végétalien (vegan)", "0", "0"],
         ["Sans porc", "0", "0"],
-        ["Autre (allergies, précisez)", "1", "1"],
-        ["Total", "9", "8"],
-    ]
+        ["Autre (allergies, précisez)", "2", "2"],
+        ["Total", "10", "9"],
+    ]  # counts as plain numbers: the spreadsheet can add them up
     assert ["Taux de présence", "75 %"] in rows
     assert ["Précisions", "Léa", "'=arachides"] in rows  # no spreadsheet formula
+    assert ["Précisions", "Mallory;=2+5", "' @SUM(A1);-1"] in rows  # one cell each
 
 
 def test_catering_print_page_is_plain_and_printable(organizer_client):

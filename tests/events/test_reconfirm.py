@@ -9,7 +9,7 @@ from datetime import timedelta
 from unittest import mock
 
 import pytest
-from django.core import mail
+from django.core import mail, signing
 from django.urls import reverse
 from django.utils import timezone
 
@@ -180,3 +180,56 @@ def test_the_page_offers_the_other_answer(client, seat):
 
     assert other is not None
     assert "je libère ma place" in text(client.get(other.group(1)))
+
+
+def _other_answer_url(client, url: str, label: str) -> str:
+    page = text(client.get(url))
+    return re.search(rf'href="(/events/reconfirm/[^"]+)">{label}', page).group(1)
+
+
+def _issued_at(url: str) -> int:
+    token = url.rstrip("/").rsplit("/", 1)[1]
+    return signing.b62_decode(token.rsplit(":", 2)[1])
+
+
+def test_the_other_answer_link_expires_with_the_link_it_came_from(client, seat, next_in_line):
+    six_days_ago = int(time.time()) - 6 * 24 * 3600
+    with mock.patch("time.time", return_value=six_days_ago):  # the email, 6 days ago
+        token = reconfirm_token_make(seat, YES)
+    yes_url = reverse("events:reconfirm", kwargs={"token": token})
+
+    no_url = _other_answer_url(client, yes_url, "Finalement, je ne peux pas venir")
+
+    assert _issued_at(no_url) == six_days_ago
+    assert client.get(no_url).status_code == 200  # valid until the original expires
+    a_day_and_a_minute_later = time.time() + 24 * 3600 + 60
+    with mock.patch("time.time", return_value=a_day_and_a_minute_later):
+        responses = [client.post(yes_url), client.post(no_url)]
+    assert [r.status_code for r in responses] == [410, 410]
+    assert "Ce lien a expiré" in text(responses[1])
+    seat.refresh_from_db()
+    assert (seat.status, seat.reconfirmed_at) == (RSVP.Status.CONFIRMED, None)
+
+
+def test_going_back_and_forth_between_the_answers_keeps_the_first_issue_time(client, seat):
+    issued = int(time.time()) - 3 * 24 * 3600
+    with mock.patch("time.time", return_value=issued):
+        url = reverse("events:reconfirm", kwargs={"token": reconfirm_token_make(seat, NO)})
+
+    for _ in range(3):
+        url = _other_answer_url(client, url, "Finalement, je viens")
+        url = _other_answer_url(client, url, "Finalement, je ne peux pas venir")
+
+    assert _issued_at(url) == issued
+
+
+def test_links_are_the_tokens_signing_dumps_made_so_sent_emails_still_work(client, seat):
+    an_hour_ago = time.time() - 3600
+    with mock.patch("time.time", return_value=an_hour_ago):
+        sent = signing.dumps({"r": seat.pk, "a": YES}, salt="events.reconfirm", compress=True)
+        made = reconfirm_token_make(seat, YES)
+
+    response = client.post(reverse("events:reconfirm", kwargs={"token": sent}))
+
+    assert made == sent
+    assert "c'est noté, vous venez" in text(response)

@@ -289,8 +289,10 @@ def test_dry_run_writes_and_sends_nothing(evening, seats, capsys):
     [
         ("demain", "--now attend une date ISO"),
         ("2020-01-01T10:00", "--now ne peut pas être dans le passé"),
+        ("9999-12-31T23:00", "--now doit être au plus tard en 2100."),  # was an OverflowError
     ],
 )
+@pytest.mark.django_db
 def test_bad_now_is_a_clear_error(value, message):
     with pytest.raises(CommandError, match=message):
         call_command("send_event_mail", now=value)

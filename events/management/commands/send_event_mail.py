@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from events.models import EventMail
+from events.models import LAST_YEAR, EventMail
 from events.reminders import event_mail_enqueue, event_mail_schedule
 
 
@@ -32,6 +32,8 @@ def _parse_now(value: str) -> datetime:
         raise CommandError(
             _("--now ne peut pas être dans le passé : les messages en retard ne partent plus.")
         )
+    if moment.year > LAST_YEAR:  # no event then; 9999-12-31 would overflow (48 h ahead)
+        raise CommandError(_("--now doit être au plus tard en %(year)d.") % {"year": LAST_YEAR})
     return moment
 
 
