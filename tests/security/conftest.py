@@ -13,6 +13,7 @@ from contextlib import contextmanager
 
 import pytest
 from django.conf import settings
+from django.core import mail
 from django.db import transaction
 from django.test import Client
 from django.test.utils import override_settings
@@ -26,10 +27,14 @@ def module_transaction(django_db_blocker, tmp_path_factory) -> Iterator[None]:
     media = tmp_path_factory.mktemp("media")
     with (
         django_db_blocker.unblock(),
+        # What tests/conftest.py's autouse fixtures set for each test, set once here
+        # (they are overridden below: on ~2,000 tests their cost added up).
         override_settings(
             PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
             EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
             MEDIA_ROOT=media,
+            WHITENOISE_USE_FINDERS=True,
+            WHITENOISE_AUTOREFRESH=True,
         ),
         transaction.atomic(),
     ):
@@ -37,6 +42,26 @@ def module_transaction(django_db_blocker, tmp_path_factory) -> Iterator[None]:
             yield
         finally:
             transaction.set_rollback(True)
+
+
+@pytest.fixture(autouse=True)
+def _email_in_memory():
+    mail.outbox = []
+
+
+@pytest.fixture(autouse=True)
+def _static_files_from_finders():
+    pass  # set once per module in module_transaction()
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing():
+    pass  # set once per module in module_transaction()
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp():
+    pass  # set once per module in module_transaction()
 
 
 def session_keys(users: dict) -> dict[str, str | None]:

@@ -11,54 +11,18 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from .admin_policy import ADMIN_MODELS, admin_model_routes, registered_labels
+from .admin_policy import ADMIN_MODELS, registered_labels
 from .expect import OK
-from .resolver import all_routes
-from .routes import ROUTES, path_for
-from .world import LOGGED_IN, PERSONAS
+from .table import RESOLVED, TABLE, matrix_cases, request_path, writes
+from .world import LOGGED_IN
 
-TABLE = {**ROUTES, **admin_model_routes()}
-RESOLVED = {route.key: route for route in all_routes()}
-# Rows that only Django itself writes on a GET: the session (a login page, the door
-# remembering its event) and the database cache.
-BOOKKEEPING_TABLES = ("django_session", "django_cache")
+# The Cache-Control header each GET of the matrix got, so that the cache test below
+# does not ask again (it does when run alone).
+CACHE_CONTROL: dict[tuple, str | None] = {}
 
 NO_CACHE_HEADER = (
     "issue 10: private pages lack `Cache-Control: private, no-store`; fixed on branch main"
 )
-
-
-def matrix_cases(table: dict, personas=PERSONAS, only=None, known=None):
-    """pytest params (key, case, persona); `only(key, case, persona)` filters them and
-    `known(key, case, persona)` names a known defect (an xfail) beside the row's own."""
-    for key, cases in table.items():
-        if key not in RESOLVED:
-            continue  # reported by test_every_row_is_a_url
-        for case in cases:
-            for persona in personas:
-                if only is not None and not only(key, case, persona):
-                    continue
-                reasons = [case.known.get(persona), known and known(key, case, persona)]
-                reason = " AND ".join(r for r in reasons if r)
-                marks = [pytest.mark.xfail(strict=True, reason=reason)] if reason else []
-                label = f"{key}[{case.label}]" if case.label else key
-                yield pytest.param(key, case, persona, id=f"{label}-{persona}", marks=marks)
-
-
-def request_path(key: str, case, world) -> str:
-    return path_for(key, RESOLVED[key].route, case.kwargs(world))
-
-
-def writes(queries) -> list[str]:
-    """The INSERT/UPDATE/DELETE statements of a request, bookkeeping tables left out."""
-    found = []
-    for query in queries:
-        sql = query["sql"].lstrip().upper()
-        if sql.startswith(("INSERT", "UPDATE", "DELETE", "REPLACE")) and not any(
-            table.upper() in sql for table in BOOKKEEPING_TABLES
-        ):
-            found.append(query["sql"][:200])
-    return found
 
 
 def test_every_url_has_a_row():
@@ -94,6 +58,7 @@ def test_get_answers_as_expected_and_writes_nothing(key, case, persona, world, c
     with CaptureQueriesContext(connection) as queries:
         response = client_as(persona).get(path)
 
+    CACHE_CONTROL[(path, persona)] = response.get("Cache-Control")
     problem = case.get[persona].mismatch(response, path, world)
     assert problem is None, (
         f"GET {path} ({key}) as {persona}: {problem}. If the new answer is the right one, "
@@ -130,11 +95,12 @@ def test_private_pages_are_not_kept_by_caches(key, case, persona, world, client_
     """A page only a logged-in person can see (their ticket, their proposals, the door)
     must not be stored by a shared cache nor by the browser's back/forward cache."""
     path = request_path(key, case, world)
+    if (path, persona) not in CACHE_CONTROL:
+        CACHE_CONTROL[(path, persona)] = client_as(persona).get(path).get("Cache-Control")
 
-    response = client_as(persona).get(path)
-
-    cache_control = {part.strip() for part in response.get("Cache-Control", "").split(",")}
-    assert {"private", "no-store"} <= cache_control, (
-        f"GET {path} ({key}) as {persona}: Cache-Control is "
-        f"{response.get('Cache-Control')!r}, expected 'private, no-store'"
+    header = CACHE_CONTROL[(path, persona)]
+    directives = {part.strip() for part in (header or "").split(",")}
+    assert {"private", "no-store"} <= directives, (
+        f"GET {path} ({key}) as {persona}: Cache-Control is {header!r}, "
+        "expected 'private, no-store'"
     )

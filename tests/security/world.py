@@ -96,10 +96,12 @@ def build_world() -> World:
     past_event = EventFactory(past=True, slug="api-hour-passee")
     cancelled_event = EventFactory(cancelled=True, slug="api-hour-annulee")
     rsvp = RSVPFactory(event=event, member=member)
-    RSVPFactory(event=event)  # somebody else, so the door has two names
+    # Somebody else, checked in already: the door lists two names and offers an "undo".
+    RSVPFactory(event=event, checked_in_at=timezone.now())
     RSVPFactory(event=past_event, member=member, checked_in_at=past_event.starts_at)
 
     member_speaker = SpeakerFactory(name="Camille", user=member)
+    SpeakerFactory(name="Banni", user=users["banned"])  # a speaker who was banned since
     proposal = TalkFactory(title="Ma proposition", speakers=[member_speaker], submitted_by=member)
     public_speaker = SpeakerFactory(name="Intervenante publique")
     public_talk = TalkFactory(
