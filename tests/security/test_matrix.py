@@ -10,6 +10,7 @@ from __future__ import annotations
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from .admin_policy import ADMIN_MODELS, registered_labels
 from .expect import OK
@@ -104,3 +105,19 @@ def test_private_pages_are_not_kept_by_caches(key, case, persona, world, client_
         f"GET {path} ({key}) as {persona}: Cache-Control is {header!r}, "
         "expected 'private, no-store'"
     )
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="issue 10: a banned member can still edit /talks/speaker-profile/; "
+    "fixed on branch trust-talks",
+)
+def test_banned_member_cannot_change_their_speaker_profile(world, client_as):
+    from talks.models import Speaker
+
+    speaker = Speaker.objects.get(user=world.users["banned"])
+
+    client_as("banned").post(reverse("talks:speaker-profile"), {"name": "Autre", "bio": "Changé"})
+
+    speaker.refresh_from_db()
+    assert (speaker.name, speaker.bio) == ("Banni", "")

@@ -134,14 +134,19 @@ def build_world() -> World:
         incident_report=incident_report,
         sponsor=sponsor,
     )
-    world.tokens = {
-        "reconfirm": reconfirm_token_make(rsvp, YES),
-        "reconfirm_no": reconfirm_token_make(rsvp, NO),
-        "talk_confirm": confirm_token(proposal),
-        "unsubscribe": unsubscribe_token_make(member),
-    }
+    world.tokens = build_tokens(world)
     world.admin_objects = _admin_objects(world)
     return world
+
+
+def build_tokens(world) -> dict[str, str]:
+    """The signed links of the emails, for the member's RSVP, proposal and account."""
+    return {
+        "reconfirm": reconfirm_token_make(world.rsvp, YES),
+        "reconfirm_no": reconfirm_token_make(world.rsvp, NO),
+        "talk_confirm": confirm_token(world.proposal),
+        "unsubscribe": unsubscribe_token_make(world.member),
+    }
 
 
 def _admin_objects(world: World) -> dict[str, object]:
