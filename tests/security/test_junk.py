@@ -69,6 +69,11 @@ EVENT_SLUG_500 = (
     "slug is a 500, not the form with its error: templates/admin/events/event/"
     "change_form.html reverses events:checkin with the form's unsaved slug; for trust-events"
 )
+FILTER_NUL_500 = (
+    "found by these tests: on PostgreSQL an admin change list filter given a NUL byte "
+    "(?status__exact=a%00b, ?kind__exact=..., ?queue_name=...) is a 500: the admin "
+    "passes it to the query; organizers only; not fixed here"
+)
 # Junk that breaks a page today, fixed on another branch: (url key, persona) -> reason,
 # and whether it breaks on this database (NUL bytes only break PostgreSQL).
 KNOWN = {
@@ -105,7 +110,20 @@ KNOWN = {
             "talks_talk_change",
             "talks_topic_add",
             "talks_topic_change",
-            "sponsors_sponsor_change",
+        )
+    },
+    # A number past 64 bits: SQLite's OverflowError; PostgreSQL answers the form.
+    ("admin:sponsors_sponsor_change", "organizer"): (AUTOCOMPLETE_500, not IS_POSTGRESQL),
+    **{
+        (f"admin:{changelist}", "organizer"): (FILTER_NUL_500, IS_POSTGRESQL)
+        for changelist in (
+            "django_tasks_database_dbtaskresult_changelist",
+            "events_rsvp_changelist",
+            "events_eventmail_changelist",
+            "members_announcement_changelist",
+            "members_delivery_changelist",
+            "talks_talk_changelist",
+            "talks_importedpost_changelist",
         )
     },
     ("admin:events_event_changelist", "organizer"): (
@@ -210,7 +228,7 @@ def _targets(key: str, case, world, persona, page_path: str, pages: list[str]) -
 
 def _deepest_persona(case) -> str:
     """Path segments are tried once per URL, by whoever goes furthest into the view."""
-    return next(p for p in ("superuser", "organizer", "member", "anonymous") if case.get[p] == OK)
+    return next(p for p in ("organizer", "member", "anonymous") if case.get[p] == OK)
 
 
 def _knock(kind: str, what, value: bytes, names, key, case, world, page_path) -> Knock:
