@@ -135,7 +135,7 @@ if GITHUB_CLIENT_ID and GITHUB_SECRET:
     }
 
 MIDDLEWARE = [
-    "members.middleware.RequestIdMiddleware",
+    "core.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -143,7 +143,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "members.middleware.PrivatePagesMiddleware",
+    "core.middleware.PrivatePagesMiddleware",
+    "core.middleware.RejectNulBytesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -354,9 +355,9 @@ CONTENT_SECURITY_POLICY = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    # Every line carries the id of the request it belongs to (members.middleware), the
+    # Every line carries the id of the request it belongs to (core.middleware), the
     # same id as on the error page and in the X-Request-ID header.
-    "filters": {"request_id": {"()": "members.middleware.RequestIdLogFilter"}},
+    "filters": {"request_id": {"()": "core.middleware.RequestIdLogFilter"}},
     "formatters": {
         "with_request_id": {
             "format": "%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s"

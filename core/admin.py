@@ -2,6 +2,7 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from .admin_tools import SafeModelAdmin
 from .models import OutboxMessage
 from .outbox import kind_choices, kind_label, outbox_requeue
 
@@ -18,7 +19,7 @@ class KindFilter(admin.SimpleListFilter):
 
 
 @admin.register(OutboxMessage)
-class OutboxMessageAdmin(admin.ModelAdmin):
+class OutboxMessageAdmin(SafeModelAdmin):
     """Every email the site sent or will send, with its attempts; read-only."""
 
     list_display = ["created_at", "message", "to", "status", "attempts", "sent_at", "last_error"]

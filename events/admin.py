@@ -4,10 +4,8 @@ import csv
 
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin import helpers
 from django.contrib.admin.options import IncorrectLookupParameters
-from django.contrib.admin.widgets import AutocompleteSelect
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
@@ -19,10 +17,10 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from core.admin_tools import SafeModelAdmin, SafeTabularInline
+
 from .forms import EventAdminForm
 from .models import (
-    FIRST_YEAR,
-    LAST_YEAR,
     RSVP,
     Diet,
     Event,
@@ -39,76 +37,9 @@ from .services import (
     rsvp_create,
 )
 
-# --- Odd input in the admin's lists ------------------------------------------------
-# Django's admin runs some query parameters and POSTed ids through the ORM unchecked:
-# a NUL byte in a choice filter (PostgreSQL refuses it), "abc", "²" or 10**22 as a
-# selected id (an action), the year 9999 in the date hierarchy (Django adds a year and
-# overflows). Each was a 500; checked here first, they give Django's own answer to a bad
-# filter (back to the list, "?e=1") or, for an action, the list with a message.
-
-
-def _readable_keys(field, values: list[str]) -> bool:
-    """True when every value reads as a key of `field` that the database can hold."""
-    try:
-        for value in values:
-            field.run_validators(field.to_python(value))
-    except ValidationError:
-        return False
-    return True
-
-
-class _DateHierarchyForm(forms.Form):
-    year = forms.IntegerField(min_value=FIRST_YEAR, max_value=LAST_YEAR, required=False)
-    month = forms.IntegerField(min_value=1, max_value=12, required=False)
-    day = forms.IntegerField(min_value=1, max_value=31, required=False)
-
-
-class OddInputProofAdmin(admin.ModelAdmin):
-    """A ModelAdmin whose list and actions answer odd input without a 500."""
-
-    def get_changelist_instance(self, request):
-        try:
-            if any("\x00" in key + "".join(values) for key, values in request.GET.lists()):
-                raise IncorrectLookupParameters("NUL byte in a filter")
-            if self.date_hierarchy:
-                prefix = self.date_hierarchy + "__"
-                parts = {k: request.GET.get(prefix + k) for k in _DateHierarchyForm.base_fields}
-                if not _DateHierarchyForm(parts).is_valid():
-                    raise IncorrectLookupParameters("date hierarchy out of range")
-            return super().get_changelist_instance(request)
-        except IncorrectLookupParameters:
-            # changelist_view answers with the list without filters ("?e=1"); say why.
-            self.message_user(
-                request,
-                _("Ce filtre n'a pas pu être lu : voici la liste complète."),
-                messages.ERROR,
-            )
-            raise
-
-    def response_action(self, request, queryset):
-        selected = request.POST.getlist(helpers.ACTION_CHECKBOX_NAME)
-        if not _readable_keys(self.model._meta.pk, selected):
-            self.message_user(
-                request, _("Sélection illisible : rien n'a été modifié."), messages.ERROR
-            )
-            return None  # changelist_view redirects back to the list
-        return super().response_action(request, queryset)
-
-
-class KeyCheckingAutocompleteSelect(AutocompleteSelect):
-    """Django's autocomplete widget looks up the submitted value before the form has
-    validated it: "abc" or "²" in ?member= (or a refused POST) was a 500. Values that
-    cannot be a key are left out; the form field says what is wrong."""
-
-    def optgroups(self, name, value, attr=None):
-        remote = self.field.remote_field
-        key_field = remote.model._meta.get_field(remote.field_name)
-        readable = [v for v in value if _readable_keys(key_field, [v])]
-        return super().optgroups(name, readable, attr)
-
 
 @admin.register(Venue)
-class VenueAdmin(OddInputProofAdmin):
+class VenueAdmin(SafeModelAdmin):
     list_display = ["name", "capacity", "event_count", "map_link"]
     search_fields = ["name", "address"]
 
@@ -262,7 +193,7 @@ def catering_csv(event: Event, summary: dict) -> HttpResponse:
     return response
 
 
-class RSVPInline(admin.TabularInline):
+class RSVPInline(SafeTabularInline):
     model = RSVP
     fields = ["member", "status", "diet", "diet_notes", "created_at", "checked_in_at"]
     readonly_fields = fields
@@ -282,7 +213,7 @@ class RSVPInline(admin.TabularInline):
 
 
 @admin.register(Event)
-class EventAdmin(OddInputProofAdmin):
+class EventAdmin(SafeModelAdmin):
     form = EventAdminForm
     list_display = [
         "title",
@@ -387,6 +318,13 @@ class EventAdmin(OddInputProofAdmin):
             reverse("admin:events_event_attendees_csv", args=[event.pk]),
             _("CSV"),
         )
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        # The door's link uses the stored address: the form's may be empty or invalid
+        # when the page comes back with an error.
+        saved = Event.objects.filter(pk=object_id).values_list("slug", flat=True).first()
+        extra_context = {**(extra_context or {}), "saved_slug": saved}
+        return super().change_view(request, object_id, form_url, extra_context)
 
     def get_urls(self):
         custom = [
@@ -506,7 +444,7 @@ class RSVPAdminForm(forms.ModelForm):
 
 
 @admin.register(RSVP)
-class RSVPAdmin(OddInputProofAdmin):
+class RSVPAdmin(SafeModelAdmin):
     form = RSVPAdminForm
     list_display = [
         "member",
@@ -540,13 +478,6 @@ class RSVPAdmin(OddInputProofAdmin):
         "checked_in_at",
         "walk_in",
     ]
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name in self.get_autocomplete_fields(request):
-            kwargs["widget"] = KeyCheckingAutocompleteSelect(
-                db_field, self.admin_site, using=kwargs.get("using")
-            )
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def get_fields(self, request, obj=None):
         if obj is None:
@@ -625,7 +556,7 @@ class RSVPAdmin(OddInputProofAdmin):
 
 
 @admin.register(EventMail)
-class EventMailAdmin(OddInputProofAdmin):
+class EventMailAdmin(SafeModelAdmin):
     """Read-only record of the automatic messages sent by `manage.py send_event_mail`."""
 
     list_display = ["rsvp_member", "event", "kind", "status", "attempts", "sent_at", "error"]

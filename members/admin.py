@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 # Importing events.admin registers EventAdmin before we add the "announce" action to it.
+from core.admin_tools import SafeAdminMixin, SafeModelAdmin
 from events.admin import EventAdmin
 from events.models import RSVP
 
@@ -74,7 +75,7 @@ class AttendanceFilter(admin.SimpleListFilter):
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(SafeAdminMixin, BaseUserAdmin):
     ordering = ["display_name"]
     list_display = [
         "email",
@@ -401,7 +402,7 @@ class UserAdmin(BaseUserAdmin):
 
 
 @admin.register(Announcement)
-class AnnouncementAdmin(admin.ModelAdmin):
+class AnnouncementAdmin(SafeModelAdmin):
     list_display = ["subject", "event", "status", "deliveries_summary", "created_at"]
     list_filter = ["status"]
     search_fields = ["subject"]
@@ -611,7 +612,7 @@ class AnnouncementAdmin(admin.ModelAdmin):
 
 
 @admin.register(Delivery)
-class DeliveryAdmin(admin.ModelAdmin):
+class DeliveryAdmin(SafeModelAdmin):
     """Read-only record of who received which announcement."""
 
     list_display = ["member", "announcement", "status", "attempts", "sent_at", "error"]
@@ -661,7 +662,7 @@ EventAdmin.actions = [*EventAdmin.actions, announce_event]
 
 
 @admin.register(IncidentReport)
-class IncidentReportAdmin(admin.ModelAdmin):
+class IncidentReportAdmin(SafeModelAdmin):
     """Only organizers with the "view incident report" permission see this (superusers do)."""
 
     list_display = ["__str__", "created_at", "event", "status", "answerable"]
@@ -715,7 +716,7 @@ class IncidentReportAdmin(admin.ModelAdmin):
 
 
 @admin.register(BannedAddress)
-class BannedAddressAdmin(admin.ModelAdmin):
+class BannedAddressAdmin(SafeModelAdmin):
     """Addresses refused at sign-up, kept after the banned member deletes their account.
 
     Written by the Ban button of a member's page, removed by "Lever l'exclusion"; the

@@ -7,6 +7,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 import events.admin  # noqa: F401  (registers EventAdmin, extended at the end of this file)
+from core.admin_tools import SafeModelAdmin, SafeTabularInline
 from events.models import Event
 from members.images import image_fields_delete, image_fields_save
 
@@ -14,7 +15,7 @@ from .forms import SponsorAdminForm
 from .models import Sponsor, Sponsorship
 
 
-class SponsorshipInline(admin.TabularInline):
+class SponsorshipInline(SafeTabularInline):
     """The evenings a sponsor supported, on the sponsor's page."""
 
     model = Sponsorship
@@ -39,7 +40,7 @@ class EventSponsorshipInline(SponsorshipInline):
 
 
 @admin.register(Sponsor)
-class SponsorAdmin(admin.ModelAdmin):
+class SponsorAdmin(SafeModelAdmin):
     form = SponsorAdminForm
     list_display = ["name", "logo_preview", "tier", "is_active", "events_count", "website_url"]
     list_filter = ["tier", "is_active"]

@@ -26,9 +26,10 @@ from tests.factories import EventFactory, RSVPFactory, UserFactory
 pytestmark = pytest.mark.django_db
 
 NUL_MESSAGE = "Le caractère nul n’est pas autorisé."
-ODD_NUMBERS = ["²", "٣٤", "abc", "1e5", "99999999999999999999999", "-1", "0", " 12 ", "\x00"]
+ODD_NUMBERS = ["²", "٣٤", "abc", "1e5", "99999999999999999999999", "-1", "0", " 12 "]
 # Not an id of anyone ("٣٤" would be 34, a real id: Django reads Unicode digits as digits).
-NOT_IDS = ["²", "²²", "½", "abc", "1e5", "99999999999999999999999", "-1", "0", "\x00"]
+NOT_IDS = ["²", "²²", "½", "abc", "1e5", "99999999999999999999999", "-1", "0"]
+UNREADABLE = "contient des caractères que le site ne peut pas lire"
 
 
 @pytest.fixture
@@ -66,14 +67,13 @@ def _messages(response) -> list[str]:
 
 
 @pytest.mark.parametrize("query", ["\x00", "Inès\x00"])
-def test_door_search_with_a_nul_byte_is_a_400_with_the_reason(organizer_client, door, ines, query):
+def test_door_search_with_a_nul_byte_is_refused_as_unreadable(organizer_client, door, ines, query):
+    # A NUL byte never reaches the door's own checks: the whole site refuses it first
+    # (core.middleware.RejectNulBytesMiddleware).
     response = organizer_client.get(door, {"q": query})
 
     assert response.status_code == 400
-    page = text(response)
-    assert f"Recherche impossible : {NUL_MESSAGE}" in page
-    assert "Inès Martin" in page  # the whole list, as without a search
-    assert response.context["query"] == ""
+    assert UNREADABLE in text(response)
 
 
 def test_door_search_with_a_lone_surrogate_is_read_as_replacement_characters(
@@ -92,7 +92,7 @@ def test_pointer_with_a_nul_byte_in_the_kept_search_checks_nobody_in(organizer_c
     response = organizer_client.post(door, {"code": ines.ticket_code, "q": "in\x00"})
 
     assert response.status_code == 400
-    assert f"Recherche impossible : {NUL_MESSAGE}" in text(response)
+    assert UNREADABLE in text(response)
     assert _state() == before
 
 
@@ -100,7 +100,7 @@ def test_pointer_with_a_nul_byte_in_the_kept_search_checks_nobody_in(organizer_c
 
 
 @pytest.mark.parametrize("method", ["get", "post"])
-@pytest.mark.parametrize("code", ["%00", "a%00b", "x" * 65])
+@pytest.mark.parametrize("code", ["x" * 65, "a" * 200])
 def test_ticket_url_that_no_ticket_could_hold_is_a_400_unknown_ticket_page(
     organizer_client, ines, method, code
 ):
@@ -129,11 +129,11 @@ def test_typed_ticket_code_with_a_nul_byte_shows_the_error_on_the_form(
     response = organizer_client.post(door, {"code": ines.ticket_code + "\x00"})
 
     assert response.status_code == 400
-    assert response.context["code_form"].errors == {"code": [NUL_MESSAGE]}
+    assert UNREADABLE in text(response)
     assert _state() == before
 
 
-@pytest.mark.parametrize("code", ["\x00", "a\x00b", "x" * 65])
+@pytest.mark.parametrize("code", ["x" * 65, "a" * 200])
 def test_undo_with_a_code_no_ticket_could_hold_is_a_400_and_undoes_nothing(
     organizer_client, door, event, code
 ):
@@ -231,7 +231,7 @@ def test_the_door_never_answers_a_5xx(
 
 
 @pytest.mark.parametrize(
-    "value", ["abc", "²", "\x00", "-1", "0", "1", "10000", "99999999999999999999999", "1e5"]
+    "value", ["abc", "²", "-1", "0", "1", "10000", "99999999999999999999999", "1e5"]
 )
 def test_event_list_year_filter_with_junk_goes_back_to_the_list_with_a_message(
     organizer_browser, event, value
@@ -264,7 +264,7 @@ def test_event_list_year_filter_still_filters(organizer_client):
         {"starts_at__year": "9999", "starts_at__month": "12", "starts_at__day": "31"},
         {"starts_at__year": "1", "starts_at__month": "1", "starts_at__day": "1"},
         {"starts_at__year": "99999999999999999999999"},
-        {"starts_at__year": "2026", "starts_at__month": "\x00"},
+        {"starts_at__year": "2026", "starts_at__month": "abc"},
     ],
 )
 def test_event_list_date_hierarchy_out_of_range_goes_back_to_the_list(organizer_browser, params):
@@ -284,19 +284,19 @@ def test_event_list_date_hierarchy_out_of_range_goes_back_to_the_list(organizer_
         ("/admin/events/eventmail/", "status__exact"),
     ],
 )
-def test_admin_choice_filter_with_a_nul_byte_goes_back_to_the_list(
+def test_admin_choice_filter_with_a_nul_byte_is_refused_as_unreadable(
     organizer_browser, url, parameter
 ):
     response = organizer_browser.get(url, {parameter: "confirmed\x00"})
 
-    assert response.status_code == 302
-    assert response["Location"] == url + "?e=1"
+    assert response.status_code == 400
+    assert UNREADABLE in text(response)
 
 
 # --- The admin: actions on junk ids, the RSVP form's autocomplete -----------------------
 
 
-@pytest.mark.parametrize("selected", ["abc", "²", "\x00", "99999999999999999999999"])
+@pytest.mark.parametrize("selected", ["abc", "²", "99999999999999999999999"])
 @pytest.mark.parametrize(
     "url, action",
     [
@@ -332,7 +332,7 @@ def test_admin_action_still_works_on_real_ids(organizer_client, ines):
     assert ines.checked_in_at is not None
 
 
-@pytest.mark.parametrize("member", ["abc", "²", "\x00", "99999999999999999999999"])
+@pytest.mark.parametrize("member", ["abc", "²", "99999999999999999999999"])
 def test_rsvp_admin_add_page_with_a_junk_member_shows_an_empty_choice(organizer_browser, member):
     response = organizer_browser.get("/admin/events/rsvp/add/", {"member": member})
 
@@ -348,7 +348,6 @@ INVALID_CHOICE = "Sélectionnez un choix valide. Ce choix ne fait pas partie de 
         ("abc", INVALID_CHOICE),
         ("²", INVALID_CHOICE),
         ("99999999999999999999999", INVALID_CHOICE),
-        ("\x00", NUL_MESSAGE),
     ],
 )
 def test_rsvp_admin_add_with_a_junk_member_shows_the_error_and_adds_nobody(
@@ -394,9 +393,7 @@ def test_event_admin_refuses_a_year_out_of_range(organizer_browser, day):
 # --- Members' pages: RSVP form, list pages, reconfirmation links (guards) ---------------
 
 
-@pytest.mark.parametrize(
-    "token", ["%00", "a%00b", "%ED%A0%80", "x" * 3000, "e30:1xYdoJ:" + "A" * 43]
-)
+@pytest.mark.parametrize("token", ["%ED%A0%80", "x" * 3000, "e30:1xYdoJ:" + "A" * 43])
 def test_reconfirm_link_that_is_junk_says_it_is_not_valid(client, token):
     response = client.post(f"/events/reconfirm/{token}/")
 
@@ -423,3 +420,28 @@ def test_members_pages_never_answer_a_5xx(member, event, diet, notes, page):
     ]
 
     assert [r.status_code for r in responses if r.status_code >= 500] == []
+
+
+@pytest.mark.parametrize(
+    ("method", "where", "data"),
+    [
+        ("get", "/events/billet/%00/", None),
+        ("post", "/events/billet/a%00b/", None),
+        ("post", "door:annuler/", {"code": "a\x00b"}),
+        ("post", "door:sur-place/", {"member": "\x00"}),
+        ("post", "/admin/events/rsvp/add/", {"member": "\x00", "diet": "none"}),
+        ("post", "/admin/events/rsvp/", {"action": "cancel_selected", "_selected_action": "\x00"}),
+        ("get", "/events/reconfirm/a%00b/", None),
+    ],
+)
+def test_a_nul_byte_anywhere_at_the_door_or_in_its_admin_is_refused_and_writes_nothing(
+    organizer_browser, door, ines, method, where, data
+):
+    before = _state()
+    path = door + where.removeprefix("door:") if where.startswith("door:") else where
+
+    response = getattr(organizer_browser, method)(path, data or {})
+
+    assert response.status_code == 400
+    assert UNREADABLE in text(response)
+    assert _state() == before

@@ -42,6 +42,7 @@ ADMIN_MODELS = {
     "socialaccount.SocialToken": AdminModel(NOTHING),
     "account.EmailAddress": AdminModel(frozenset({"view", "change"}), why="fix a typo"),
     "django_tasks_database.DBTaskResult": AdminModel(READ, disabled=ALL - READ),
+    "core.OutboxMessage": AdminModel(ALL, disabled=frozenset({"add", "delete"}), why="a record"),
     "events.Venue": AdminModel(ALL),
     "events.Event": AdminModel(ALL),
     "events.RSVP": AdminModel(ALL, disabled=frozenset({"delete"}), why="cancel instead"),
@@ -49,6 +50,9 @@ ADMIN_MODELS = {
     "members.User": AdminModel(ALL - {"delete"}, disabled=frozenset({"delete"}), why="erase"),
     "members.Announcement": AdminModel(ALL),
     "members.Delivery": AdminModel(ALL, disabled=ALL - READ, why="a record"),
+    "members.BannedAddress": AdminModel(
+        ALL, disabled=frozenset({"add", "change"}), why="written by the ban service"
+    ),
     # Confidential: only the organizers given the permissions one by one read them.
     "members.IncidentReport": AdminModel(NOTHING, disabled=frozenset({"add"})),
     "talks.Speaker": AdminModel(ALL),

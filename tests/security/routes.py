@@ -21,6 +21,7 @@ from .expect import (
     ADMIN_LOGIN,
     BAD_REQUEST,
     FORBIDDEN,
+    LOGIN,
     NOT_ALLOWED,
     NOT_FOUND,
     OK,
@@ -230,10 +231,12 @@ ROUTES = {
     "^media/(?P<path>.*)$": [case(everyone(NOT_FOUND), lambda w: {"path": "nothing.png"})],
     # Admin: the site's own pages (the model pages come from admin_policy.py) -------
     "admin:index": [case(ADMIN_STAFF_PAGE)],
+    # Through allauth (secure_admin_login): its rate limits, the site's login page.
     "admin:login": [
         case(
             everyone(
-                OK,
+                FORBIDDEN,
+                anonymous=LOGIN,
                 staff=redirect("/admin/"),
                 organizer=redirect("/admin/"),
                 superuser=redirect("/admin/"),

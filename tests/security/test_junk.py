@@ -13,7 +13,7 @@ import pytest
 from django.apps import apps
 from django.conf import settings as django_settings
 from django.db import connection, transaction
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
@@ -64,16 +64,6 @@ AUTOCOMPLETE_500 = (
     "past 64 bits): Django's AutocompleteSelect.optgroups filters the queryset with it "
     "(ValueError / OverflowError); organizers only; not fixed here"
 )
-EVENT_SLUG_500 = (
-    "found by these tests: POST /admin/events/event/<id>/change/ with an empty or invalid "
-    "slug is a 500, not the form with its error: templates/admin/events/event/"
-    "change_form.html reverses events:checkin with the form's unsaved slug; for trust-events"
-)
-FILTER_NUL_500 = (
-    "found by these tests: on PostgreSQL an admin change list filter given a NUL byte "
-    "(?status__exact=a%00b, ?kind__exact=..., ?queue_name=...) is a 500: the admin "
-    "passes it to the query; organizers only; not fixed here"
-)
 # Junk that breaks a page today, fixed on another branch: (url key, persona) -> reason,
 # and whether it breaks on this database (NUL bytes only break PostgreSQL).
 KNOWN = {
@@ -85,25 +75,11 @@ KNOWN = {
         "issue 10: /talks/propose/?topic=² is a 500; fixed on branch trust-talks",
         True,
     ),  # fmt: skip
-    ("events:checkin", "organizer"): (
-        "issue 10: the door's walk-in form with member=² is a 500, and on PostgreSQL its "
-        f"search ?q=%00 and undo/ticket-code forms too ({NUL_ON_POSTGRESQL}); fixed on "
-        "branch trust-events",
-        True,
-    ),
-    ("events:checkin-ticket", "organizer"): (
-        f"issue 10: /events/billet/%00/ ({NUL_ON_POSTGRESQL}); fixed on branch trust-events",
-        IS_POSTGRESQL,
-    ),
     ("talks:wishlist", "member"): (VOTE_NEXT_500, True),
     ("talks:wishlist", "organizer"): (VOTE_NEXT_500, True),
-    ("admin:events_event_change", "organizer"): (EVENT_SLUG_500, True),
     **{
         (f"admin:{page}", "organizer"): (AUTOCOMPLETE_500, True)
         for page in (
-            "events_rsvp_add",
-            "members_announcement_add",
-            "members_announcement_change",
             "talks_speaker_add",
             "talks_speaker_change",
             "talks_talk_add",
@@ -112,24 +88,6 @@ KNOWN = {
             "talks_topic_change",
         )
     },
-    # A number past 64 bits: SQLite's OverflowError; PostgreSQL answers the form.
-    ("admin:sponsors_sponsor_change", "organizer"): (AUTOCOMPLETE_500, not IS_POSTGRESQL),
-    **{
-        (f"admin:{changelist}", "organizer"): (FILTER_NUL_500, IS_POSTGRESQL)
-        for changelist in (
-            "django_tasks_database_dbtaskresult_changelist",
-            "events_rsvp_changelist",
-            "events_eventmail_changelist",
-            "members_announcement_changelist",
-            "members_delivery_changelist",
-            "talks_talk_changelist",
-            "talks_importedpost_changelist",
-        )
-    },
-    ("admin:events_event_changelist", "organizer"): (
-        "issue 10: ?year=abc on /admin/events/event/ is a 500; fixed on branch trust-events",
-        True,
-    ),
 }
 
 MAX_EXAMPLES = 5
@@ -237,8 +195,14 @@ def _knock(kind: str, what, value: bytes, names, key, case, world, page_path) ->
     if kind == "query":
         return Knock("get", page_path, encode_pairs([(n, value) for n in names]))
     # A path segment: reverse with a placeholder, then put the raw bytes in its place.
-    kwargs = {**case.kwargs(world), **dict.fromkeys(names, "placeholder-segment")}
-    path = reverse(key, kwargs=kwargs).replace("placeholder-segment", segment(value))
+    real = case.kwargs(world)
+    try:
+        kwargs = {**real, **dict.fromkeys(names, "placeholder-segment")}
+        path = reverse(key, kwargs=kwargs).replace("placeholder-segment", segment(value))
+    except NoReverseMatch:  # a segment the pattern restricts (admin/<app_label>/)
+        path = reverse(key, kwargs=real)
+        for name in names:
+            path = path.replace(f"/{real[name]}/", f"/{segment(value)}/")
     return Knock("get", path)
 
 

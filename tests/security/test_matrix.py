@@ -21,10 +21,6 @@ from .world import LOGGED_IN
 # does not ask again (it does when run alone).
 CACHE_CONTROL: dict[tuple, str | None] = {}
 
-NO_CACHE_HEADER = (
-    "issue 10: private pages lack `Cache-Control: private, no-store`; fixed on branch main"
-)
-
 
 def test_every_url_has_a_row():
     missing = sorted(
@@ -77,20 +73,9 @@ def _private_page(key, case, persona) -> bool:
     return case.private or (RESOLVED[key].is_admin and key != "admin:jsi18n")
 
 
-# Django's admin says `never_cache` on its pages but for its password change pages,
-# which it marks cacheable; the site's own pages say nothing yet.
-CACHEABLE_ADMIN_PAGES = ("admin:password_change", "admin:password_change_done")
-
-
-def _cache_header_missing(key, case, persona) -> str | None:
-    if RESOLVED[key].is_admin and key not in CACHEABLE_ADMIN_PAGES:
-        return None
-    return NO_CACHE_HEADER
-
-
 @pytest.mark.parametrize(
     ("key", "case", "persona"),
-    list(matrix_cases(TABLE, LOGGED_IN, only=_private_page, known=_cache_header_missing)),
+    list(matrix_cases(TABLE, LOGGED_IN, only=_private_page)),
 )
 def test_private_pages_are_not_kept_by_caches(key, case, persona, world, client_as):
     """A page only a logged-in person can see (their ticket, their proposals, the door)

@@ -16,9 +16,11 @@ from django.contrib.sites.models import Site
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
+from core.models import OutboxMessage
 from events.models import RSVP, Event, EventMail
 from events.reminders import NO, YES, reconfirm_token_make
-from members.models import Announcement, Delivery, IncidentReport, User
+from members.bans import email_fingerprint
+from members.models import Announcement, BannedAddress, Delivery, IncidentReport, User
 from members.services import unsubscribe_token_make
 from sponsors.models import Sponsor
 from talks.models import ImportedPost, Speaker, Talk, Topic
@@ -171,6 +173,12 @@ def _admin_objects(world: World) -> dict[str, object]:
             exception_class_path="",
             traceback="",
         ),
+        "core.OutboxMessage": OutboxMessage.objects.create(
+            kind="events.rsvp_received",
+            to=world.member.email,
+            recipient=world.member,
+            status=OutboxMessage.Status.SENT,
+        ),  # fmt: skip
         "events.Venue": world.event.venue,
         "events.Event": world.event,
         "events.RSVP": world.rsvp,
@@ -183,6 +191,9 @@ def _admin_objects(world: World) -> dict[str, object]:
             announcement=world.announcement, member=world.member
         ),
         "members.IncidentReport": world.incident_report,
+        "members.BannedAddress": BannedAddress.objects.create(
+            fingerprint=email_fingerprint("ancien-banni@example.org"), reason="Spam"
+        ),
         "talks.Speaker": world.member_speaker,
         "talks.Talk": world.proposal,
         "talks.Topic": world.topic,

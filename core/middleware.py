@@ -73,3 +73,35 @@ class PrivatePagesMiddleware:
         if getattr(request, "is_private_page", False) or (user and user.is_authenticated):
             patch_cache_control(response, private=True, no_store=True)
         return response
+
+
+class RejectNulBytesMiddleware:
+    """A NUL byte in the path, a query parameter or a form field is never legitimate
+    input (forms refuse it, PostgreSQL cannot store it): answer a 400 page at once,
+    before any view, filter or admin list hands it to the database."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if _holds_nul(request):
+            from django.shortcuts import render
+
+            return render(request, "400.html", status=400)
+        return self.get_response(request)
+
+
+def _holds_nul(request: HttpRequest) -> bool:
+    if "\x00" in request.path:
+        return True
+    sources = [request.GET]
+    if request.method == "POST" and request.content_type in {
+        "application/x-www-form-urlencoded",
+        "multipart/form-data",
+    }:
+        sources.append(request.POST)
+    return any(
+        "\x00" in key or any("\x00" in value for value in values)
+        for source in sources
+        for key, values in source.lists()
+    )
