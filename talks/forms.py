@@ -8,6 +8,7 @@ from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import validate_email
 from django.db import models, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -133,7 +134,8 @@ class ProposalForm(forms.ModelForm):
         if self.instance.pk:
             # Keep dates chosen earlier, even if the event has since passed.
             events = Event.objects.filter(
-                pk__in=[*events.values("pk"), *self.instance.preferred_events.values("pk")]
+                Q(pk__in=events.values("pk"))
+                | Q(pk__in=self.instance.preferred_events.values("pk"))
             ).order_by("starts_at")
         self.fields["preferred_events"].queryset = events
         self.fields["preferred_events"].label_from_instance = lambda e: (

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from talks.models import Speaker, Talk, TalkStatusChange
+from tests.conftest import text
 from tests.factories import EventFactory, SpeakerFactory, TopicFactory, UserFactory
 
 S = Talk.Status
@@ -434,3 +435,45 @@ def test_unverified_co_speaker_account_is_still_added(member_client):
     member_client.post(reverse("talks:propose"), {**PROPOSAL, "co_speakers": "nouveau@example.org"})
 
     assert [s.name for s in Talk.objects.get().speaker_list] == ["Camille", "Nouveau"]
+
+
+# Editing while events are announced (was a 500) -------------------------------
+
+
+@pytest.fixture
+def talk_preferring_a_past_event(make_talk):
+    """A proposal whose chosen date has passed, while the next API Hour is announced."""
+    upcoming = EventFactory(title="API Hour #80")
+    passed = EventFactory(title="API Hour #79", past=True)
+    talk = make_talk(S.SUBMITTED)
+    talk.preferred_events.set([passed])
+    return talk, upcoming, passed
+
+
+def test_edit_page_lists_upcoming_and_previously_chosen_past_events(
+    talk_preferring_a_past_event, member_client
+):
+    talk, upcoming, passed = talk_preferring_a_past_event
+
+    response = member_client.get(reverse("talks:edit", args=[talk.pk]))
+
+    assert response.status_code == 200
+    page = text(response)
+    # In date order: the past one first, still ticked.
+    box = 'name="preferred_events" value="{}"  id="id_preferred_events_{}"'
+    assert box.format(passed.pk, 0) + " checked>" in page
+    assert box.format(upcoming.pk, 1) + ">" in page
+    assert "API Hour #80 — " in page
+    assert "API Hour #79 — " in page
+
+
+def test_edit_post_keeps_the_past_date_and_adds_the_upcoming_one(
+    talk_preferring_a_past_event, member_client
+):
+    talk, upcoming, passed = talk_preferring_a_past_event
+    data = {**PROPOSAL, "preferred_events": [upcoming.pk, passed.pk]}
+
+    response = member_client.post(reverse("talks:edit", args=[talk.pk]), data)
+
+    assert response.status_code == 302
+    assert set(talk.preferred_events.all()) == {upcoming, passed}
