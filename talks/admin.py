@@ -27,7 +27,7 @@ from django.utils.translation import gettext_lazy
 
 from events.models import Event
 
-from .forms import PhotoFieldMixin, https_by_default
+from .forms import ID_PATTERN, IdChoiceField, PhotoFieldMixin, https_by_default, parse_id
 from .models import (
     ImportedPost,
     Speaker,
@@ -188,7 +188,7 @@ class TalkStatusChangeInline(admin.TabularInline):
 
 
 class TalkActionForm(ActionForm):
-    event = forms.ModelChoiceField(
+    event = IdChoiceField(
         queryset=Event.objects.order_by("-starts_at"),
         required=False,
         label=gettext_lazy("Événement"),
@@ -514,8 +514,8 @@ class TalkAdmin(HttpsUrlsAdmin):
 
     @admin.action(description=gettext_lazy("Programmer à l'événement choisi ci-contre"))
     def schedule_selected(self, request, queryset):
-        raw = request.POST.get("event", "")
-        event = Event.objects.filter(pk=raw).first() if raw.isdigit() else None
+        pk = parse_id(request.POST.get("event"))
+        event = Event.objects.filter(pk=pk).first() if pk is not None else None
         if event is None:
             self.message_user(
                 request,
@@ -626,22 +626,38 @@ class TalkAdmin(HttpsUrlsAdmin):
         return TemplateResponse(request, "admin/talks/talk/programme.html", context)
 
     def _programme_post(self, request: HttpRequest, event: Event) -> None:
-        ids = [int(pk) for pk in request.POST.getlist("talk") if pk.isdigit()]
+        # Every id is checked (parse_id) before it reaches a query: the page only ever
+        # sends ids it listed, anything else is a stale or hand-made request.
+        stale = _("Le programme a changé entre-temps : rechargez la page et recommencez.")
+        ids = [parse_id(pk) for pk in request.POST.getlist("talk")]
+        if None in ids:
+            self.message_user(request, stale, messages.ERROR)
+            return
         try:
             if "add" in request.POST:
-                talk = get_object_or_404(Talk, pk=request.POST["add"])
+                talk = Talk.objects.filter(pk=parse_id(request.POST["add"])).first()
+                if talk is None:
+                    self.message_user(request, stale, messages.ERROR)
+                    return
                 talk_schedule(talk=talk, event=event, by=request.user)
                 self.message_user(
                     request, _("« %(t)s » ajouté au programme.") % {"t": talk}, messages.SUCCESS
                 )
             elif "remove" in request.POST:
-                talk = get_object_or_404(Talk, pk=request.POST["remove"], event=event)
+                pk = parse_id(request.POST["remove"])
+                talk = Talk.objects.filter(pk=pk, event=event).first()
+                if talk is None:
+                    self.message_user(request, stale, messages.ERROR)
+                    return
                 talk_schedule(talk=talk, event=None, by=request.user)
                 self.message_user(
                     request, _("« %(t)s » retiré du programme.") % {"t": talk}, messages.SUCCESS
                 )
             elif "up" in request.POST or "down" in request.POST:
-                moved = int(request.POST.get("up") or request.POST.get("down"))
+                moved = parse_id(request.POST.get("up") or request.POST.get("down"))
+                if moved is None:
+                    self.message_user(request, stale, messages.ERROR)
+                    return
                 if moved in ids:
                     i = ids.index(moved)
                     j = i - 1 if "up" in request.POST else i + 1
@@ -652,8 +668,8 @@ class TalkAdmin(HttpsUrlsAdmin):
             else:
                 positions = {}
                 for pk in ids:
-                    raw = request.POST.get(f"position-{pk}", "")
-                    if not raw.strip().isdigit():
+                    raw = request.POST.get(f"position-{pk}", "").strip()
+                    if not ID_PATTERN.fullmatch(raw):
                         self.message_user(
                             request,
                             _("Les positions sont des nombres entiers (1, 2, 3…)."),
@@ -664,7 +680,7 @@ class TalkAdmin(HttpsUrlsAdmin):
                 ordered = sorted(ids, key=lambda pk: (positions[pk], ids.index(pk)))
                 programme_reorder(event=event, talk_ids=ordered)
                 self.message_user(request, _("Ordre enregistré."), messages.SUCCESS)
-        except (TalkError, ValueError) as error:
+        except TalkError as error:
             self.message_user(request, str(error), messages.ERROR)
 
     def changelist_view(self, request, extra_context=None):

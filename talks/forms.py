@@ -20,6 +20,53 @@ from .models import Speaker, Talk, Topic, speaker_slug
 from .services import MAX_SPEAKERS, CoSpeaker
 
 NAME_WITH_EMAIL = re.compile(r"^(?P<name>.*?)\s*<(?P<email>[^<>]+)>$")
+# A database id as a browser sends it: ASCII digits only ("²" and "٣" pass str.isdigit(),
+# and int("٣") is 3), 18 at most so that it fits a 64-bit column.
+ID_PATTERN = re.compile(r"[0-9]{1,18}")
+
+
+def parse_id(raw: object) -> int | None:
+    """A positive id typed in a query string or a form, or None when it is anything else."""
+    if isinstance(raw, int) and not isinstance(raw, bool):
+        return raw if 0 < raw < 10**18 else None
+    if not isinstance(raw, str) or not ID_PATTERN.fullmatch(raw):
+        return None
+    return int(raw) or None
+
+
+def visible_topic(raw: object) -> Topic | None:
+    """The wishlist topic of "I could talk about this" (?topic=<id>), if it is still there."""
+    pk = parse_id(raw)
+    if pk is None:
+        return None
+    return Topic.objects.visible().filter(pk=pk).first()
+
+
+class IdChoiceField(forms.ModelChoiceField):
+    """A ModelChoiceField that checks the id (parse_id) before asking the database."""
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        if parse_id(value) is None and not isinstance(value, models.Model):
+            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return super().to_python(value)
+
+
+class IdMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """A ModelMultipleChoiceField that checks every id (parse_id) before the query: a
+    40-digit id would overflow the database integer (a 500, not a form error)."""
+
+    def clean(self, value):
+        if isinstance(value, list | tuple):
+            for pk in value:
+                if parse_id(pk) is None and not isinstance(pk, models.Model):
+                    raise ValidationError(
+                        self.error_messages["invalid_pk_value"],
+                        code="invalid_pk_value",
+                        params={"pk": pk},
+                    )
+        return super().clean(value)
 
 
 def https_by_default(db_field, **kwargs):
@@ -78,9 +125,9 @@ class ProposalForm(forms.ModelForm):
             "profil d'intervenant·e."
         ),
     )
-    topic = forms.ModelChoiceField(
-        queryset=Topic.objects.visible(), required=False, widget=forms.HiddenInput
-    )
+    # The topic comes back in a hidden field: one that left the wishlist meanwhile (or
+    # a hand-made value) is dropped, the proposal still goes through.
+    topic = forms.CharField(required=False, widget=forms.HiddenInput)
 
     class Meta:
         model = Talk
@@ -117,6 +164,7 @@ class ProposalForm(forms.ModelForm):
             ),
             "notes": _("Jamais publiées : besoins techniques, contexte, questions…"),
         }
+        field_classes = {"preferred_events": IdMultipleChoiceField}
         widgets = {
             "abstract": forms.Textarea(attrs={"rows": 10}),
             "format": forms.RadioSelect,
@@ -150,6 +198,9 @@ class ProposalForm(forms.ModelForm):
             self.initial.setdefault(
                 "co_speakers", "\n".join(s.name for s in self.current_co_speakers)
             )
+
+    def clean_topic(self) -> Topic | None:
+        return visible_topic(self.cleaned_data.get("topic"))
 
     def clean_title(self) -> str:
         title = " ".join(self.cleaned_data["title"].split())

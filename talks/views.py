@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from events.markup import render_markdown
 from events.models import Event
 
-from .forms import ArchiveFilterForm, ProposalForm, SpeakerProfileForm, TopicForm
+from .forms import ArchiveFilterForm, ProposalForm, SpeakerProfileForm, TopicForm, visible_topic
 from .models import Speaker, Talk, Topic, TopicVote
 from .services import (
     TalkError,
@@ -161,14 +161,6 @@ def _propose_context(**extra) -> dict:
     return {"refusal": None, "mentor_count": Speaker.objects.mentors().count(), **extra}
 
 
-def _visible_topic(raw) -> Topic | None:
-    """The wishlist topic of "I could talk about this" (?topic=<id>), if it is still there."""
-    raw = str(raw or "")
-    if not raw.isdigit():
-        return None
-    return Topic.objects.visible().filter(pk=int(raw)).first()
-
-
 @login_required
 def talk_propose(request: HttpRequest) -> HttpResponse:
     member = request.user
@@ -180,7 +172,7 @@ def talk_propose(request: HttpRequest) -> HttpResponse:
         return render(request, "talks/propose.html", context, status=status)
 
     if request.method != "POST":
-        topic = _visible_topic(request.GET.get("topic"))
+        topic = visible_topic(request.GET.get("topic"))
         speaker = Speaker.objects.filter(user=member).first()
         initial = {
             "bio": speaker.bio if speaker else member.bio,
@@ -192,7 +184,7 @@ def talk_propose(request: HttpRequest) -> HttpResponse:
         return render(request, "talks/propose.html", _propose_context(form=form, topic=topic))
 
     form = ProposalForm(request.POST, member=member)
-    topic = _visible_topic(request.POST.get("topic"))
+    topic = visible_topic(request.POST.get("topic"))
     if not form.is_valid():
         messages.error(request, _("Votre proposition n'a pas été envoyée : voir ci-dessous."))
         context = _propose_context(form=form, topic=topic)
