@@ -1,7 +1,8 @@
 """Ids typed by hand: digits that are not ASCII ("²", "٣"), negative, huge or empty.
 
-str.isdigit() is True for "²" and "٣", int() refuses the first and reads the second as 3,
-number does not fit in a database integer: each of them used to be a 500 somewhere.
+str.isdigit() is True for "²" and "٣": int() refuses the first and reads the second as 3.
+A 40-digit number does not fit in a database integer. Each of them used to be a 500, or
+to pick the wrong row, somewhere.
 Every one must give the page (or a clear message), never a server error.
 """
 
