@@ -319,12 +319,14 @@ def talk_confirm_token(request: HttpRequest, token: str) -> HttpResponse:
 def speaker_profile(request: HttpRequest) -> HttpResponse:
     """The member's own speaker profile (bio, photo, links, mentoring)."""
     speaker = Speaker.objects.filter(user=request.user).first()
+    refusal = member_refusal(request.user)
+    if refusal:
+        # The same rule as for proposing: the page says why, a POST changes nothing.
+        status = 403 if request.method == "POST" else 200
+        context = {"speaker": speaker, "refusal": refusal}
+        return render(request, "talks/speaker_profile.html", context, status=status)
     if speaker is None:
         if request.method == "POST":
-            refusal = member_refusal(request.user)
-            if refusal:
-                messages.error(request, refusal)
-                return redirect("talks:speaker-profile")
             speaker, claimed = speaker_for_member(member=request.user)
             if claimed:
                 messages.info(

@@ -8,6 +8,7 @@ import pytest
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 from PIL import Image
 
 from talks.models import Speaker, Talk
@@ -123,6 +124,46 @@ def test_speaker_profile_name_of_someone_else_is_refused(member_speaker, member_
     assert "Un autre profil d&#x27;intervenant·e porte déjà ce nom." in response.content.decode()
     member_speaker.refresh_from_db()
     assert member_speaker.name == "Camille"
+
+
+BANNED = (
+    "Votre compte ne permet plus de participer aux propositions de Clermont'ech. "
+    "Pour en parler, écrivez aux organisateurs."
+)
+
+
+def test_speaker_profile_banned_member_sees_why_and_cannot_edit(
+    member, member_speaker, member_client
+):
+    member_speaker.bio = "Ma présentation."
+    member_speaker.save()
+    member.banned_at = timezone.now()
+    member.save()
+
+    page = member_client.get(reverse("talks:speaker-profile"))
+    response = member_client.post(
+        reverse("talks:speaker-profile"), profile_data(bio="Réécrite après l'exclusion.")
+    )
+
+    assert page.status_code == 200
+    assert BANNED in text(page)
+    assert 'name="bio"' not in page.content.decode()
+    assert response.status_code == 403
+    assert BANNED in text(response)
+    member_speaker.refresh_from_db()
+    assert (member_speaker.name, member_speaker.bio) == ("Camille", "Ma présentation.")
+
+
+def test_speaker_profile_banned_member_without_profile_gets_none(member, member_client):
+    member.banned_at = timezone.now()
+    member.save()
+
+    page = member_client.get(reverse("talks:speaker-profile"))
+    response = member_client.post(reverse("talks:speaker-profile"))
+
+    assert BANNED in text(page)
+    assert response.status_code == 403
+    assert not Speaker.objects.exists()
 
 
 @pytest.mark.parametrize(
