@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from members.models import User
 
-from .models import Speaker, Talk
+from .models import SpeakerClaim, Talk
 from .tokens import confirm_token
 
 
@@ -161,20 +161,60 @@ def send_mentor_intro(talk: Talk) -> None:
     )
 
 
-def send_speaker_claimed(speaker: Speaker, *, member: User) -> None:
-    """A member was linked to an existing speaker profile of the same name."""
+def send_speaker_claimed(claim: SpeakerClaim) -> None:
+    """A member said "C'est moi" on a speaker of the archive: the organizers decide.
+
+    Also sent, for their information, when the claim was approved at once because the
+    speaker's contact email is one of the member's verified addresses.
+    """
+    speaker, member = claim.speaker, claim.member
+    if claim.proven_by_email:
+        subject = _("Profil d'intervenant·e relié à un compte (adresse prouvée) : %(name)s")
+    else:
+        subject = _("« C'est moi » : %(member)s revendique le profil de %(name)s")
     _send(
         to=organizer_emails(),
         template="speaker_claimed",
-        subject=_("Profil d'intervenant·e rattaché à un compte : %(name)s")
-        % {"name": speaker.name},
+        subject=subject % {"name": speaker.name, "member": member.display_name},
         context={
+            "claim": claim,
             "speaker": speaker,
             "member": member,
             "speaker_url": absolute(speaker.get_absolute_url()),
-            "admin_url": absolute(reverse("admin:talks_speaker_change", args=[speaker.pk])),
+            "claim_url": absolute(reverse("admin:talks_speakerclaim_change", args=[claim.pk])),
+            "claims_url": absolute(reverse("admin:talks_speakerclaim_changelist")),
         },
     )
+
+
+def _to_claimant(claim: SpeakerClaim, template: str, subject: str) -> None:
+    _send(
+        to=[claim.member.email],
+        template=template,
+        subject=subject % {"name": claim.speaker.name},
+        context={
+            "claim": claim,
+            "speaker": claim.speaker,
+            "speaker_url": absolute(claim.speaker.get_absolute_url()),
+            "profile_url": absolute(reverse("talks:speaker-profile")),
+        },
+    )
+
+
+def send_claim_approved(claim: SpeakerClaim) -> None:
+    _to_claimant(
+        claim,
+        "claim_approved",
+        _("Votre profil d'intervenant·e est relié à votre compte : %(name)s"),
+    )
+
+
+def send_claim_rejected(claim: SpeakerClaim) -> None:
+    _to_claimant(claim, "claim_rejected", _("Votre demande sur le profil de %(name)s"))
+
+
+def send_claim_undone(claim: SpeakerClaim) -> None:
+    _to_claimant(claim, "claim_undone", _("Le profil de %(name)s n'est plus relié à votre compte"))
 
 
 # The email that goes with each status change (talks.services.talk_set_status).

@@ -313,7 +313,10 @@ class SpeakerProfileForm(PhotoFieldMixin, forms.ModelForm):
         slug = speaker_slug(name)
         if not slug:
             raise ValidationError(_("Écrivez votre nom en lettres latines."))
-        if slug != self.instance.slug:
+        # A namesake's profile was given the next free address ("camille-2", see
+        # talks.services.speaker_for_member): it keeps it along with its name.
+        namesake_slug = re.fullmatch(rf"{re.escape(slug)}-[0-9]+", self.instance.slug or "")
+        if slug != self.instance.slug and not namesake_slug:
             if Speaker.objects.filter(slug=slug).exclude(pk=self.instance.pk).exists():
                 raise ValidationError(
                     _(
@@ -323,6 +326,21 @@ class SpeakerProfileForm(PhotoFieldMixin, forms.ModelForm):
                 )
             self.instance.slug = slug
         return name
+
+
+class SpeakerClaimForm(forms.Form):
+    """ "C'est moi" on the page of a speaker of the archive."""
+
+    message = forms.CharField(
+        label=_("Un mot pour les organisateurs (facultatif)"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_(
+            "Ce qui les aidera à vérifier : le titre d'un de vos talks, l'année, "
+            "l'adresse e-mail que vous utilisiez alors…"
+        ),
+    )
 
 
 class TopicForm(forms.ModelForm):

@@ -79,8 +79,9 @@ class Speaker(models.Model):
         blank=True,
         related_name="speaker_profile",
         help_text=_(
-            "Vide pour les intervenants des archives qui n'ont pas de compte. "
-            "Le membre relié peut modifier ce profil depuis le site."
+            "Vide pour les intervenant·es des archives qui n'ont pas de compte. Le membre "
+            "relié peut modifier ce profil depuis le site. Jamais relié d'office : passez "
+            "par les revendications (« C'est moi »)."
         ),
     )
     email = models.EmailField(
@@ -144,6 +145,99 @@ class Speaker(models.Model):
     def has_given_talk(self) -> bool:
         """Past speakers (a public talk at a past event) may volunteer as mentors."""
         return self.talks.given().exists()
+
+
+class SpeakerClaimQuerySet(models.QuerySet):
+    def pending(self) -> SpeakerClaimQuerySet:
+        return self.filter(status=SpeakerClaim.Status.PENDING)
+
+
+class SpeakerClaim(models.Model):
+    """A member says "C'est moi" on the page of a speaker from the archive.
+
+    Never automatic: an organizer approves it (talks.services.speaker_claim_approve),
+    unless the speaker's contact email is one of the member's verified addresses.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("en attente")
+        APPROVED = "approved", _("approuvée")
+        REJECTED = "rejected", _("refusée")
+        UNDONE = "undone", _("annulée")
+
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("membre"),
+        on_delete=models.CASCADE,
+        related_name="speaker_claims",
+    )
+    speaker = models.ForeignKey(
+        Speaker,
+        verbose_name=_("intervenant·e revendiqué·e"),
+        on_delete=models.CASCADE,
+        related_name="claims",
+    )
+    status = models.CharField(
+        _("statut"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    message = models.TextField(
+        _("message du membre"),
+        blank=True,
+        max_length=1000,
+        help_text=_("Ce que le membre a écrit pour aider à vérifier (facultatif)."),
+    )
+    proven_by_email = models.BooleanField(
+        _("prouvée par l'adresse e-mail"),
+        default=False,
+        help_text=_(
+            "Approuvée d'office : l'e-mail de contact du profil est une adresse "
+            "confirmée du membre."
+        ),
+    )
+    created_at = models.DateTimeField(_("demandée le"), default=timezone.now)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("décidée par"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("décidée le"), null=True, blank=True)
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("annulée par"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    undone_at = models.DateTimeField(_("annulée le"), null=True, blank=True)
+
+    objects = SpeakerClaimQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("revendication")
+        verbose_name_plural = _("revendications")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["member", "speaker"],
+                condition=Q(status="pending"),
+                name="one_pending_claim_per_member_speaker",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["pending", "approved", "rejected", "undone"]),
+                name="speaker_claim_status_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member} → {self.speaker}"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status == self.Status.PENDING
 
 
 class TalkQuerySet(models.QuerySet):

@@ -21,7 +21,16 @@ from events.models import Event
 from members.models import User
 
 from . import emails
-from .models import Speaker, Talk, TalkReview, TalkSpeaker, TalkStatusChange, Topic, TopicVote
+from .models import (
+    Speaker,
+    SpeakerClaim,
+    Talk,
+    TalkReview,
+    TalkSpeaker,
+    TalkStatusChange,
+    Topic,
+    TopicVote,
+)
 from .models import speaker_slug as make_speaker_slug
 
 MAX_SPEAKERS = 4
@@ -82,39 +91,310 @@ def _free_slug(base: str) -> str:
     return slug
 
 
-def speaker_for_member(*, member: User) -> tuple[Speaker, bool]:
-    """The member's speaker profile, created or found on first use.
+def speaker_for_member(*, member: User) -> Speaker:
+    """The member's own speaker profile, created on first use.
 
-    Returns (speaker, claimed): claimed is True when an existing speaker without
-    an account (from the archive) was linked to the member because their names
-    give the same slug. Two different accounts with the same name are different
-    people: the second one gets "-2" after the slug.
+    Never an existing speaker: a past speaker of the same name (from the archive)
+    is linked to an account only through a claim ("C'est moi") that an organizer
+    approves, or that the speaker's contact email proves (speaker_claim_create).
+    Two people with the same name get two profiles: the second one gets "-2"
+    after the address.
     """
     existing = Speaker.objects.filter(user=member).first()
     if existing is not None:
-        return existing, False
+        return existing
     base = make_speaker_slug(member.display_name) or f"membre-{member.pk}"
+    for _attempt in range(3):
+        try:
+            # A savepoint: a concurrent first use (a double click, or a namesake taking
+            # the same free address) fails on a unique constraint without spoiling the
+            # caller's transaction; we then read what the other request wrote.
+            with transaction.atomic():
+                # A new profile starts from what the member already wrote on their account.
+                return Speaker.objects.create(
+                    name=member.display_name or member.email.split("@")[0],
+                    slug=_free_slug(base),
+                    user=member,
+                    bio=member.bio,
+                    website_url=member.website_url,
+                    mastodon_url=member.mastodon_url,
+                    github_url=member.github_url,
+                    linkedin_url=member.linkedin_url,
+                )
+        except IntegrityError:
+            existing = Speaker.objects.filter(user=member).first()
+            if existing is not None:
+                return existing
+    raise TalkError(_("Votre profil d'intervenant·e n'a pas pu être créé : réessayez."))
+
+
+def verified_emails(member: User) -> set[str]:
+    """The member's addresses that allauth has verified, in lower case."""
+    from allauth.account.models import EmailAddress
+
+    addresses = EmailAddress.objects.filter(user=member, verified=True)
+    return {email.lower() for email in addresses.values_list("email", flat=True)}
+
+
+# Claims: "C'est moi" on a speaker of the archive -------------------------------
+
+PROFILE_TEXT_FIELDS = [
+    "bio", "website_url", "mastodon_url", "bluesky_url", "github_url", "gitlab_url",
+    "linkedin_url", "mentor_topics",
+]  # fmt: skip
+
+
+def _claim_proven_by_email(claim: SpeakerClaim) -> bool:
+    """The speaker's contact email is one of the member's verified addresses."""
+    email = claim.speaker.email.strip().lower()
+    return bool(email) and email in verified_emails(claim.member)
+
+
+def _approved_profile(member: User) -> Speaker | None:
+    """The speaker of the archive the member is already linked to by a claim, if any."""
+    return Speaker.objects.filter(
+        user=member, claims__member=member, claims__status=SpeakerClaim.Status.APPROVED
+    ).first()
+
+
+def speaker_claim_create(*, member: User, speaker: Speaker, message: str = "") -> SpeakerClaim:
+    """A member says "C'est moi" on the page of a speaker without an account.
+
+    Nothing changes on the speaker until the claim is approved: the organizers are
+    told by email and decide in the admin. Proven at once when the speaker's contact
+    email is one of the member's verified addresses. Asking again while a claim waits
+    returns that claim; after a refusal, the member writes to the organizers instead.
+    """
+    _check_member(member)
+    message = (message or "").strip()[:1000]
     with transaction.atomic():
-        # Lock the namesake so that two first proposals cannot both claim it.
-        namesake = Speaker.objects.select_for_update().filter(slug=base).first()
-        if namesake is not None and namesake.user_id is None:
-            namesake.user = member
-            namesake.save(update_fields=["user", "updated_at"])
-            # The organizers check that it is really the same person.
-            transaction.on_commit(lambda: emails.send_speaker_claimed(namesake, member=member))
-            return namesake, True
-        # A new profile starts from what the member already wrote on their account.
-        speaker = Speaker.objects.create(
-            name=member.display_name or member.email.split("@")[0],
-            slug=_free_slug(base),
-            user=member,
-            bio=member.bio,
-            website_url=member.website_url,
-            mastodon_url=member.mastodon_url,
-            github_url=member.github_url,
-            linkedin_url=member.linkedin_url,
+        # Lock the speaker: a claim and an approval must agree on its account link.
+        locked = Speaker.objects.select_for_update().get(pk=speaker.pk)
+        if locked.user_id == member.pk:
+            raise TalkError(_("Ce profil est déjà relié à votre compte."))
+        if locked.user_id is not None:
+            raise TalkError(
+                _(
+                    "Ce profil est déjà relié à un compte. Si c'est le vôtre, "
+                    "écrivez aux organisateurs."
+                )
+            )
+        linked = _approved_profile(member)
+        if linked is not None:
+            raise TalkError(
+                _(
+                    "Votre compte est déjà relié au profil « %(name)s ». Pour réunir deux "
+                    "profils, écrivez aux organisateurs."
+                )
+                % {"name": linked.name}
+            )
+        earlier = (
+            SpeakerClaim.objects.filter(member=member, speaker=locked)
+            .order_by("-created_at", "-id")
+            .first()
         )
-    return speaker, False
+        if earlier is not None and earlier.is_pending:
+            return earlier
+        if earlier is not None and earlier.status in (
+            SpeakerClaim.Status.REJECTED,
+            SpeakerClaim.Status.UNDONE,
+        ):
+            raise TalkError(
+                _(
+                    "Les organisateurs ont déjà examiné votre demande pour ce profil. "
+                    "Pour en reparler, écrivez-leur."
+                )
+            )
+        claim = SpeakerClaim.objects.create(member=member, speaker=locked, message=message)
+        if _claim_proven_by_email(claim):
+            return speaker_claim_approve(claim=claim, by=None)
+        transaction.on_commit(lambda: emails.send_speaker_claimed(claim))
+    return claim
+
+
+def _merge_speaker(*, source: Speaker, into: Speaker) -> None:
+    """Move a member's provisional profile into the speaker they claimed, then delete it.
+
+    Talk links move without duplicates (a talk that already lists both keeps one);
+    the claimed speaker keeps its public texts, links and photo, only the empty ones
+    are filled from the provisional profile.
+    """
+    for link in TalkSpeaker.objects.filter(speaker=source):
+        if TalkSpeaker.objects.filter(talk_id=link.talk_id, speaker=into).exists():
+            link.delete()
+        else:
+            link.speaker = into
+            link.save(update_fields=["speaker"])
+    Talk.objects.filter(mentor=source).update(mentor=into)
+    for field in PROFILE_TEXT_FIELDS:
+        if not getattr(into, field) and getattr(source, field):
+            setattr(into, field, getattr(source, field))
+    into.is_mentor = into.is_mentor or source.is_mentor
+    leftover_photo = ""
+    if source.photo:
+        if into.photo:
+            leftover_photo = source.photo.name
+        else:
+            into.photo = source.photo.name
+    source.delete()
+    if leftover_photo:
+        transaction.on_commit(lambda: default_storage.delete(leftover_photo))
+
+
+def _check_organizer(by: User | None, message: str) -> None:
+    if by is None or not by.is_organizer:
+        raise TalkError(message)
+
+
+def speaker_claim_approve(*, claim: SpeakerClaim, by: User | None) -> SpeakerClaim:
+    """Link the claimed speaker to the member: the one way to do it.
+
+    `by` is the organizer who approves, or None when the speaker's contact email is
+    one of the member's verified addresses (checked again here). The member's own
+    provisional profile, if they have one, is merged into the claimed speaker
+    (_merge_speaker). Other pending claims on the same speaker are refused. The
+    member is told by email; the organizers too when no organizer decided.
+    """
+    if by is not None:
+        _check_organizer(by, _("Seuls les organisateurs approuvent les revendications."))
+    with transaction.atomic():
+        # Lock the speaker, then the claim (the order of speaker_claim_create): two
+        # organizers approving at once, or two claims on one speaker, link it once.
+        speaker = Speaker.objects.select_for_update().get(pk=claim.speaker_id)
+        locked = SpeakerClaim.objects.select_for_update().get(pk=claim.pk)
+        locked.speaker = speaker
+        member = locked.member
+        context = {"name": speaker.name, "member": member.display_name or member.email}
+        if not locked.is_pending:
+            raise TalkError(
+                _("La revendication de %(member)s sur « %(name)s » est déjà %(status)s.")
+                % {**context, "status": locked.get_status_display()}
+            )
+        if by is None and not _claim_proven_by_email(locked):
+            raise TalkError(_("Seuls les organisateurs approuvent les revendications."))
+        if speaker.user_id is not None:
+            raise TalkError(
+                _(
+                    "« %(name)s » est déjà relié à un compte : annulez d'abord "
+                    "l'autre revendication."
+                )
+                % context
+            )
+        if not member.is_active or member.is_banned:
+            raise TalkError(
+                _(
+                    "Le compte de %(member)s est exclu ou désactivé : sa revendication "
+                    "ne peut pas être approuvée."
+                )
+                % context
+            )
+        linked = _approved_profile(member)
+        if linked is not None:
+            raise TalkError(
+                _(
+                    "%(member)s est déjà relié·e au profil « %(linked)s » : annulez d'abord "
+                    "cette revendication-là."
+                )
+                % {**context, "linked": linked.name}
+            )
+        own = Speaker.objects.select_for_update().filter(user=member).first()
+        if own is not None:
+            _merge_speaker(source=own, into=speaker)
+        speaker.user = member
+        speaker.save()
+        now = timezone.now()
+        locked.status = SpeakerClaim.Status.APPROVED
+        locked.decided_by, locked.decided_at = by, now
+        locked.proven_by_email = by is None
+        locked.save()
+        # The speaker has an account now: the other people who said "C'est moi" get
+        # the same neutral answer as any refusal.
+        others = list(
+            SpeakerClaim.objects.select_for_update()
+            .pending()
+            .filter(speaker=speaker)
+            .select_related("member", "speaker")
+        )
+        for other in others:
+            other.status = SpeakerClaim.Status.REJECTED
+            other.decided_by, other.decided_at = by, now
+            other.save(update_fields=["status", "decided_by", "decided_at"])
+        transaction.on_commit(lambda: emails.send_claim_approved(locked))
+        for other in others:
+            transaction.on_commit(lambda other=other: emails.send_claim_rejected(other))
+        if by is None:
+            transaction.on_commit(lambda: emails.send_speaker_claimed(locked))
+    return locked
+
+
+def speaker_claim_reject(*, claim: SpeakerClaim, by: User) -> SpeakerClaim:
+    """An organizer refuses a claim; the member gets a neutral email."""
+    _check_organizer(by, _("Seuls les organisateurs refusent les revendications."))
+    with transaction.atomic():
+        # Lock the claim: refusing and approving at once must not both happen.
+        locked = SpeakerClaim.objects.select_for_update().get(pk=claim.pk)
+        if not locked.is_pending:
+            raise TalkError(
+                _("La revendication de %(member)s sur « %(name)s » est déjà %(status)s.")
+                % {
+                    "member": locked.member.display_name or locked.member.email,
+                    "name": locked.speaker.name,
+                    "status": locked.get_status_display(),
+                }
+            )
+        locked.status = SpeakerClaim.Status.REJECTED
+        locked.decided_by, locked.decided_at = by, timezone.now()
+        locked.save(update_fields=["status", "decided_by", "decided_at"])
+        transaction.on_commit(lambda: emails.send_claim_rejected(locked))
+    return locked
+
+
+def speaker_claim_undo(*, claim: SpeakerClaim, by: User) -> SpeakerClaim:
+    """An organizer takes back an approved claim: the speaker loses its account link.
+
+    What the member did themselves follows them: the talks they proposed, or joined
+    by accepting an invitation, move from that speaker to a new profile of their own.
+    Without such talks, the member gets a profile of their own the next time they
+    need one. The member is told by email.
+    """
+    _check_organizer(by, _("Seuls les organisateurs annulent les revendications."))
+    with transaction.atomic():
+        # Lock the speaker, then the claim (as speaker_claim_approve does).
+        speaker = Speaker.objects.select_for_update().get(pk=claim.speaker_id)
+        locked = SpeakerClaim.objects.select_for_update().get(pk=claim.pk)
+        locked.speaker = speaker
+        member = locked.member
+        context = {"name": speaker.name, "member": member.display_name or member.email}
+        if locked.status != SpeakerClaim.Status.APPROVED:
+            raise TalkError(
+                _(
+                    "Seule une revendication approuvée peut être annulée (celle de "
+                    "%(member)s sur « %(name)s » est %(status)s)."
+                )
+                % {**context, "status": locked.get_status_display()}
+            )
+        if speaker.user_id != member.pk:
+            raise TalkError(
+                _("« %(name)s » n'est plus relié au compte de %(member)s : rien à annuler.")
+                % context
+            )
+        speaker.user = None
+        speaker.save(update_fields=["user", "updated_at"])
+        own_talks = _talks_joined_by(member).filter(speakers=speaker)
+        links = TalkSpeaker.objects.filter(speaker=speaker, talk__in=own_talks)
+        if links.exists():
+            own = speaker_for_member(member=member)
+            links.update(speaker=own)
+        locked.status = SpeakerClaim.Status.UNDONE
+        locked.undone_by, locked.undone_at = by, timezone.now()
+        locked.save(update_fields=["status", "undone_by", "undone_at"])
+        transaction.on_commit(lambda: emails.send_claim_undone(locked))
+    return locked
+
+
+def _talks_joined_by(member: User):
+    """The talks a member put themselves on: proposed by them (or joined by invitation)."""
+    return Talk.objects.filter(submitted_by=member)
 
 
 def speaker_get_or_create(*, name: str, email: str = "") -> Speaker:
@@ -143,7 +423,7 @@ def _resolve_co_speakers(co_speakers: Iterable[CoSpeaker]) -> list[Speaker]:
         if co.speaker is not None:
             speakers.append(co.speaker)
         elif co.member is not None:
-            speakers.append(speaker_for_member(member=co.member)[0])
+            speakers.append(speaker_for_member(member=co.member))
         else:
             speakers.append(speaker_get_or_create(name=co.name, email=co.email))
     return speakers
@@ -198,7 +478,7 @@ def talk_submit(
     if topic is not None and topic.is_hidden:
         raise TalkError(_("Ce sujet n'est plus dans la wishlist."))
     with transaction.atomic():
-        speaker, _claimed = speaker_for_member(member=member)
+        speaker = speaker_for_member(member=member)
         if bio is not None and bio.strip() != speaker.bio:
             speaker.bio = bio.strip()
             speaker.save(update_fields=["bio", "updated_at"])
@@ -554,8 +834,14 @@ def member_talks_export(*, member: User) -> dict:
                 "slides_url": talk.slides_url,
                 "first_time_speaker": talk.first_time,
                 "wants_mentor": talk.wants_mentor,
-                "notes_for_organizers": talk.notes,
-                "availability": talk.availability,
+                "proposed_by_me": talk.submitted_by_id == member.pk,
+                # What the proposer wrote for the organizers' eyes only stays theirs: a
+                # co-speaker's export does not carry it.
+                **(
+                    {"notes_for_organizers": talk.notes, "availability": talk.availability}
+                    if talk.submitted_by_id == member.pk
+                    else {}
+                ),
                 "submitted_at": timezone.localtime(talk.created_at).isoformat(),
                 "status_history": [
                     {
@@ -567,6 +853,17 @@ def member_talks_export(*, member: User) -> dict:
                 ],
             }
             for talk in talks
+        ],
+        "speaker_claims": [
+            {
+                "speaker": claim.speaker.name,
+                "status": claim.status,
+                "message": claim.message,
+                "asked_at": timezone.localtime(claim.created_at).isoformat(),
+            }
+            for claim in SpeakerClaim.objects.filter(member=member)
+            .select_related("speaker")
+            .order_by("created_at")
         ],
         "wishlist_topics_suggested": list(
             Topic.objects.filter(suggested_by=member).values_list("title", flat=True)
@@ -589,6 +886,7 @@ def talks_forget_member(*, member: User, keep_talks: bool = True) -> list[str]:
     - Proposals never given are deleted when the member is their only speaker;
       with co-speakers, the talk stays with them. The organizers are told which
       live proposals (submitted, accepted, confirmed) went away.
+    - Their claims on speakers of the archive ("C'est moi") are deleted.
     - Wishlist votes are deleted; topics the member suggested stay, unsigned.
 
     Returns the titles of the live proposals that were removed. Runs inside the
@@ -627,6 +925,7 @@ def talks_forget_member(*, member: User, keep_talks: bool = True) -> list[str]:
             if photo:
                 transaction.on_commit(lambda: default_storage.delete(photo))
     Talk.objects.filter(submitted_by=member).update(submitted_by=None)
+    SpeakerClaim.objects.filter(member=member).delete()
     TopicVote.objects.filter(member=member).delete()
     Topic.objects.filter(suggested_by=member).update(suggested_by=None)
     if removed:

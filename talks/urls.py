@@ -16,6 +16,7 @@ urlpatterns = [
     path("talks/<slug:slug>/", views.talk_detail, name="detail"),
     path("speakers/", views.speaker_list, name="speakers"),
     path("speakers/<slug:slug>/", views.speaker_detail, name="speaker-detail"),
+    path("speakers/<slug:slug>/claim/", views.speaker_claim, name="speaker-claim"),
     path("wishlist/", views.wishlist, name="wishlist"),
     path("wishlist/<int:pk>/vote/", views.topic_vote_view, name="topic-vote"),
     path("wishlist/<int:pk>/unvote/", views.topic_unvote_view, name="topic-unvote"),

@@ -15,12 +15,20 @@ from django.views.decorators.http import require_POST
 from events.markup import render_markdown
 from events.models import Event
 
-from .forms import ArchiveFilterForm, ProposalForm, SpeakerProfileForm, TopicForm, visible_topic
-from .models import Speaker, Talk, Topic, TopicVote
+from .forms import (
+    ArchiveFilterForm,
+    ProposalForm,
+    SpeakerClaimForm,
+    SpeakerProfileForm,
+    TopicForm,
+    visible_topic,
+)
+from .models import Speaker, SpeakerClaim, Talk, Topic, TopicVote, speaker_slug
 from .services import (
     TalkError,
     member_manages_talk,
     member_refusal,
+    speaker_claim_create,
     speaker_for_member,
     talk_set_status,
     talk_submit,
@@ -130,7 +138,8 @@ def speaker_list(request: HttpRequest) -> HttpResponse:
     return render(request, "talks/speakers.html", {"speakers": speakers})
 
 
-def speaker_detail(request: HttpRequest, slug: str) -> HttpResponse:
+def get_speaker_or_404(request: HttpRequest, slug: str) -> Speaker:
+    """A speaker with a public talk; organizers see every speaker, members their own."""
     user = request.user
     speakers = Speaker.objects.all()
     if not (user.is_authenticated and user.is_organizer):
@@ -139,19 +148,73 @@ def speaker_detail(request: HttpRequest, slug: str) -> HttpResponse:
         if user.is_authenticated:
             visible |= Q(user=user)
         speakers = speakers.filter(visible)
-    speaker = get_object_or_404(speakers, slug=slug)
+    return get_object_or_404(speakers, slug=slug)
+
+
+def speaker_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    user = request.user
+    speaker = get_speaker_or_404(request, slug)
     talks = (
         speaker.talks.public()
         .select_related("event")
         .with_speakers()
         .order_by(F("event__starts_at").desc(nulls_first=True), "-id")
     )
+    # "C'est moi": a member may claim a speaker of the archive (one without an account).
+    my_claim = None
+    if user.is_authenticated and speaker.user_id is None:
+        my_claim = (
+            SpeakerClaim.objects.filter(member=user, speaker=speaker)
+            .order_by("-created_at", "-id")
+            .first()
+        )
     context = {
         "speaker": speaker,
         "talks": talks,
         "is_own": user.is_authenticated and speaker.user_id == user.pk,
+        "claimable": speaker.user_id is None,
+        "my_claim": my_claim,
+        "claim_refusal": member_refusal(user) if user.is_authenticated else None,
+        "claim_form": SpeakerClaimForm(),
     }
     return render(request, "talks/speaker_detail.html", context)
+
+
+@require_POST
+@login_required
+def speaker_claim(request: HttpRequest, slug: str) -> HttpResponse:
+    """ "C'est moi" on a speaker's page: a claim the organizers decide on."""
+    speaker = get_speaker_or_404(request, slug)
+    form = SpeakerClaimForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(form.errors["message"]))
+        return redirect(speaker)
+    try:
+        claim = speaker_claim_create(
+            member=request.user, speaker=speaker, message=form.cleaned_data["message"]
+        )
+    except TalkError as error:
+        messages.error(request, str(error))
+        return redirect(speaker)
+    if claim.status == SpeakerClaim.Status.APPROVED:
+        messages.success(
+            request,
+            _(
+                "C'est fait : le profil « %(name)s » est relié à votre compte (son adresse "
+                "de contact est l'une de vos adresses confirmées)."
+            )
+            % {"name": speaker.name},
+        )
+        return redirect("talks:speaker-profile")
+    messages.success(
+        request,
+        _(
+            "Demande envoyée : les organisateurs vérifient que le profil « %(name)s » est "
+            "bien le vôtre et vous répondent par e-mail. D'ici là, rien ne change."
+        )
+        % {"name": speaker.name},
+    )
+    return redirect(speaker)
 
 
 # Call for proposals -------------------------------------------------------
@@ -315,30 +378,40 @@ def talk_confirm_token(request: HttpRequest, token: str) -> HttpResponse:
     return render(request, "talks/confirm_token.html", {"talk": talk})
 
 
+def _archive_namesake(member) -> Speaker | None:
+    """A speaker of the archive with the member's name, that they might want to claim."""
+    slug = speaker_slug(member.display_name)
+    if not slug:
+        return None
+    return (
+        Speaker.objects.public().filter(slug=slug, user=None).exclude(claims__member=member).first()
+    )
+
+
 @login_required
 def speaker_profile(request: HttpRequest) -> HttpResponse:
-    """The member's own speaker profile (bio, photo, links, mentoring)."""
-    speaker = Speaker.objects.filter(user=request.user).first()
-    refusal = member_refusal(request.user)
+    """The member's own speaker profile (bio, photo, links, mentoring) and their claims."""
+    member = request.user
+    speaker = Speaker.objects.filter(user=member).first()
+    refusal = member_refusal(member)
     if refusal:
         # The same rule as for proposing: the page says why, a POST changes nothing.
         status = 403 if request.method == "POST" else 200
         context = {"speaker": speaker, "refusal": refusal}
         return render(request, "talks/speaker_profile.html", context, status=status)
+    context = {
+        "speaker": speaker,
+        "claims": SpeakerClaim.objects.pending().filter(member=member).select_related("speaker"),
+        "namesake": _archive_namesake(member),
+    }
     if speaker is None:
         if request.method == "POST":
-            speaker, claimed = speaker_for_member(member=request.user)
-            if claimed:
-                messages.info(
-                    request,
-                    _(
-                        "Nous avons retrouvé votre profil d'intervenant·e (%(name)s) : il est "
-                        "maintenant relié à votre compte."
-                    )
-                    % {"name": speaker.name},
-                )
+            try:
+                speaker_for_member(member=member)
+            except TalkError as error:
+                messages.error(request, str(error))
             return redirect("talks:speaker-profile")
-        return render(request, "talks/speaker_profile.html", {"speaker": None})
+        return render(request, "talks/speaker_profile.html", context)
     can_mentor = speaker.has_given_talk()
     form = SpeakerProfileForm(
         request.POST or None, request.FILES or None, instance=speaker, can_mentor=can_mentor
@@ -349,7 +422,7 @@ def speaker_profile(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Votre profil d'intervenant·e est à jour."))
             return redirect("talks:speaker-profile")
         messages.error(request, _("Votre profil n'a pas été enregistré : voir ci-dessous."))
-    context = {"speaker": speaker, "form": form, "can_mentor": can_mentor}
+    context.update({"form": form, "can_mentor": can_mentor})
     return render(
         request, "talks/speaker_profile.html", context, status=400 if form.errors else 200
     )

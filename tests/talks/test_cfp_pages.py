@@ -195,18 +195,21 @@ def test_propose_too_many_co_speakers_is_refused(member_client):
     assert "3 co-intervenant·es au plus." in response.content.decode()
 
 
-def test_propose_links_member_to_archive_speaker_of_same_name(member, member_client, run_on_commit):
+def test_propose_never_links_member_to_archive_speaker_of_same_name(
+    member, member_client, run_on_commit
+):
+    """Was: the archive speaker of the same name became the member's (a takeover)."""
     archive = SpeakerFactory(name="camille", bio="Déjà venue en 2014.")
 
     with run_on_commit():
         member_client.post(reverse("talks:propose"), PROPOSAL)
 
     archive.refresh_from_db()
-    assert archive.user == member
-    assert Talk.objects.get().speaker_list == [archive]
-    claimed = [m for m in mail.outbox if "rattaché" in m.subject]
-    assert claimed[0].to == ["orgas@clermontech.test"]
-    assert "camille@example.org" in claimed[0].body
+    assert (archive.user, archive.bio) == (None, "Déjà venue en 2014.")
+    own = Speaker.objects.get(user=member)
+    assert (own.slug, own.bio) == ("camille-2", "Développeuse à Clermont.")
+    assert Talk.objects.get().speaker_list == [own]
+    assert [m.subject for m in mail.outbox if "rattaché" in m.subject] == []
 
 
 def test_propose_from_wishlist_topic_is_prefilled_and_linked(member_client):
