@@ -15,8 +15,8 @@ from django.utils.translation import gettext as _
 
 from members.models import User
 
-from .models import SpeakerClaim, Talk
-from .tokens import confirm_token
+from .models import CoSpeakerInvitation, SpeakerClaim, Talk
+from .tokens import INVITATION_MAX_AGE, confirm_token, invitation_token
 
 
 def organizer_emails() -> list[str]:
@@ -215,6 +215,52 @@ def send_claim_rejected(claim: SpeakerClaim) -> None:
 
 def send_claim_undone(claim: SpeakerClaim) -> None:
     _to_claimant(claim, "claim_undone", _("Le profil de %(name)s n'est plus relié à votre compte"))
+
+
+def send_invitation(invitation: CoSpeakerInvitation) -> None:
+    """A co-speaker named by email is asked first. The same email whoever the address
+    belongs to: the proposer learns nothing about who has an account."""
+    talk = invitation.talk
+    inviter = invitation.invited_by
+    _send(
+        to=[invitation.email],
+        template="invitation",
+        subject=_("Invitation à présenter un talk à plusieurs : %(title)s") % {"title": talk.title},
+        context=_context(
+            talk,
+            invitation=invitation,
+            inviter=inviter.display_name if inviter else _("Un membre de Clermont'ech"),
+            invitation_url=absolute(
+                reverse("talks:invitation", kwargs={"token": invitation_token(invitation)})
+            ),
+            valid_days=INVITATION_MAX_AGE.days,
+        ),
+    )
+
+
+def send_invitation_answered(invitation: CoSpeakerInvitation) -> None:
+    """The invitee said yes or no: whoever proposed the talk (and sent the invitation) hears."""
+    talk = invitation.talk
+    accepted = invitation.status == CoSpeakerInvitation.Status.ACCEPTED
+    if accepted and invitation.accepted_by is not None:
+        name = invitation.accepted_by.display_name or invitation.label
+    else:
+        name = invitation.label
+    recipients: list[str] = []
+    for person in (talk.submitted_by, invitation.invited_by):
+        if person is not None and person.email and person.email not in recipients:
+            recipients.append(person.email)
+    subject = (
+        _("%(name)s présentera « %(title)s » avec vous")
+        if accepted
+        else _("%(name)s a décliné votre invitation : %(title)s")
+    )
+    _send(
+        to=recipients,
+        template="invitation_answered",
+        subject=subject % {"name": name, "title": talk.title},
+        context=_context(talk, invitation=invitation, accepted=accepted, name=name),
+    )
 
 
 # The email that goes with each status change (talks.services.talk_set_status).

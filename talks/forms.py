@@ -110,8 +110,9 @@ class ProposalForm(forms.ModelForm):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_(
             # &lt; &gt;: crispy-forms renders help texts as HTML.
-            "Une personne par ligne : son adresse e-mail si elle a un compte sur le site, "
-            "sinon « Prénom Nom » ou « Prénom Nom &lt;adresse&gt; ». "
+            "Une personne par ligne : « Prénom Nom &lt;adresse&gt; » ou son adresse e-mail. "
+            "Elle reçoit une invitation par e-mail et n'est ajoutée au talk que si elle "
+            "l'accepte. Sans adresse, écrivez « Prénom Nom ». "
             "Laissez vide si vous êtes seul·e."
         ),
     )
@@ -190,14 +191,20 @@ class ProposalForm(forms.ModelForm):
             f"{e.title} — {timezone.localtime(e.starts_at):%d/%m/%Y}"
         )
         self.fields["abstract"].required = True
-        # Speakers already on the talk, matched by their exact name when the form comes back.
+        # Speakers already on the talk, matched by their exact name when the form comes back;
+        # pending invitations come back as "Name <address>" and stay as they are.
         self.current_co_speakers = self.instance.speaker_list[1:] if self.instance.pk else []
+        self.invitations = (
+            list(self.instance.invitations.filter(status__in=["pending", "declined"]))
+            if self.instance.pk
+            else []
+        )
         if editing:
             del self.fields["bio"]
             del self.fields["topic"]
-            self.initial.setdefault(
-                "co_speakers", "\n".join(s.name for s in self.current_co_speakers)
-            )
+            lines = [s.name for s in self.current_co_speakers]
+            lines += [i.label for i in self.invitations if i.is_pending]
+            self.initial.setdefault("co_speakers", "\n".join(lines))
 
     def clean_topic(self) -> Topic | None:
         return visible_topic(self.cleaned_data.get("topic"))
@@ -220,6 +227,9 @@ class ProposalForm(forms.ModelForm):
         return abstract
 
     def clean_co_speakers(self) -> list[CoSpeaker]:
+        """One co-speaker per line. An address is an invitation whoever it belongs to:
+        the form never looks it up, so it answers the same for every valid address
+        and tells nobody which addresses have an account."""
         lines = [" ".join(line.split()) for line in self.cleaned_data["co_speakers"].splitlines()]
         lines = [line for line in lines if line]
         if len(lines) > MAX_SPEAKERS - 1:
@@ -227,6 +237,9 @@ class ProposalForm(forms.ModelForm):
                 _("%(max)d co-intervenant·es au plus.") % {"max": MAX_SPEAKERS - 1}
             )
         known = {s.name: s for s in self.current_co_speakers}
+        declined = {i.email.lower() for i in self.invitations if i.status == i.Status.DECLINED} - {
+            i.email.lower() for i in self.invitations if i.is_pending
+        }
         result: list[CoSpeaker] = []
         errors: list[str] = []
         for line in lines:
@@ -240,37 +253,33 @@ class ProposalForm(forms.ModelForm):
                 name, email = "", line
             else:
                 name, email = line, ""
+            if len(name) > 120:
+                errors.append(_("« %(name)s… » : nom trop long.") % {"name": name[:30]})
+                continue
             if email:
                 try:
+                    if len(email) > 254:
+                        raise ValidationError("too long")
                     validate_email(email)
                 except ValidationError:
                     errors.append(
                         _("« %(email)s » n'est pas une adresse e-mail valide.") % {"email": email}
                     )
                     continue
-                member = User.objects.filter(email__iexact=email, is_active=True).first()
-                if member is not None:
-                    if member != self.member:
-                        result.append(CoSpeaker(member=member))
-                    continue
-                if not name:
+                if email.lower() in declined:
                     errors.append(
-                        _(
-                            "Aucun compte n'utilise l'adresse %(email)s. Écrivez "
-                            "« Prénom Nom <%(email)s> » pour ajouter cette personne quand même."
-                        )
+                        _("%(email)s a décliné l'invitation à présenter ce talk.")
                         % {"email": email}
                     )
                     continue
-            if len(name) > 120:
-                errors.append(_("« %(name)s… » : nom trop long.") % {"name": name[:30]})
+                result.append(CoSpeaker(name=name, email=email))
             elif not speaker_slug(name):
                 errors.append(
                     _("« %(name)s » : écrivez le nom en lettres latines, ou son adresse e-mail.")
                     % {"name": name}
                 )
             else:
-                result.append(CoSpeaker(name=name, email=email))
+                result.append(CoSpeaker(name=name))
         if errors:
             raise ValidationError(errors)
         return result

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -22,6 +22,7 @@ from members.models import User
 
 from . import emails
 from .models import (
+    CoSpeakerInvitation,
     Speaker,
     SpeakerClaim,
     Talk,
@@ -42,12 +43,12 @@ class TalkError(Exception):
 
 @dataclass(frozen=True)
 class CoSpeaker:
-    """A co-speaker named in a proposal: already on the talk, a member (found by
-    email), or a name (with an optional contact email)."""
+    """A co-speaker named in a proposal: a speaker already on the talk, an email
+    address (an invitation, whoever the address belongs to), or a bare name (a
+    speaker record by name, as for the archive)."""
 
     name: str = ""
     email: str = ""
-    member: User | None = None
     speaker: Speaker | None = None
 
 
@@ -393,8 +394,11 @@ def speaker_claim_undo(*, claim: SpeakerClaim, by: User) -> SpeakerClaim:
 
 
 def _talks_joined_by(member: User):
-    """The talks a member put themselves on: proposed by them (or joined by invitation)."""
-    return Talk.objects.filter(submitted_by=member)
+    """The talks a member put themselves on: proposed by them, or joined by invitation."""
+    accepted = CoSpeakerInvitation.objects.filter(
+        accepted_by=member, status=CoSpeakerInvitation.Status.ACCEPTED
+    )
+    return Talk.objects.filter(Q(submitted_by=member) | Q(pk__in=accepted.values("talk_id")))
 
 
 def speaker_get_or_create(*, name: str, email: str = "") -> Speaker:
@@ -417,29 +421,72 @@ def speaker_get_or_create(*, name: str, email: str = "") -> Speaker:
     return speaker
 
 
-def _resolve_co_speakers(co_speakers: Iterable[CoSpeaker]) -> list[Speaker]:
-    speakers = []
-    for co in co_speakers:
-        if co.speaker is not None:
-            speakers.append(co.speaker)
-        elif co.member is not None:
-            speakers.append(speaker_for_member(member=co.member))
-        else:
-            speakers.append(speaker_get_or_create(name=co.name, email=co.email))
-    return speakers
-
-
-def _set_speakers(talk: Talk, speakers: list[Speaker]) -> None:
+def _set_speakers(talk: Talk, speakers: list[Speaker], *, pending: int = 0) -> None:
+    """The talk's speakers, in this order; `pending` invitations count towards the limit."""
     unique: list[Speaker] = []
     for speaker in speakers:
         if speaker.pk not in {s.pk for s in unique}:
             unique.append(speaker)
-    if len(unique) > MAX_SPEAKERS:
+    if len(unique) + pending > MAX_SPEAKERS:
         raise TalkError(_("Un talk compte %(max)d intervenant·es au plus.") % {"max": MAX_SPEAKERS})
     TalkSpeaker.objects.filter(talk=talk).delete()
     TalkSpeaker.objects.bulk_create(
         TalkSpeaker(talk=talk, speaker=speaker, position=i) for i, speaker in enumerate(unique)
     )
+
+
+def _apply_co_speakers(
+    *, talk: Talk, first: list[Speaker], co_speakers: Iterable[CoSpeaker], by: User
+) -> None:
+    """Set the talk's speakers and invitations from the proposal form's lines.
+
+    A speaker already on the talk stays; a bare name is a speaker record by name; an
+    email address is an invitation: nobody is put on a talk without saying yes. An
+    address already invited keeps its pending invitation (no second email), an
+    invitation whose line was removed is cancelled, and an address that declined is
+    not asked again. The caller holds the talk's lock.
+    """
+    speakers = list(first)
+    emails_wanted: dict[str, CoSpeaker] = {}
+    for co in co_speakers:
+        if co.speaker is not None:
+            speakers.append(co.speaker)
+        elif co.email:
+            emails_wanted.setdefault(co.email.strip().lower(), co)
+        else:
+            speakers.append(speaker_get_or_create(name=co.name))
+    for own in verified_emails(by) | {by.email.lower()}:
+        emails_wanted.pop(own, None)  # nobody invites themselves
+    invitations = list(CoSpeakerInvitation.objects.select_for_update().filter(talk=talk))
+    pending = {i.email.lower(): i for i in invitations if i.is_pending}
+    to_invite: list[CoSpeaker] = []
+    for email, co in emails_wanted.items():
+        if email in pending:
+            continue
+        answered = [i for i in invitations if i.email.lower() == email and not i.is_pending]
+        accepted = [i for i in answered if i.status == CoSpeakerInvitation.Status.ACCEPTED]
+        joined = Speaker.objects.filter(
+            user__in=[i.accepted_by_id for i in accepted if i.accepted_by_id], talks=talk
+        ).first()
+        if joined is not None:
+            # Accepted while this form was open: they stay on the talk.
+            speakers.append(joined)
+            continue
+        if any(i.status == CoSpeakerInvitation.Status.DECLINED for i in answered):
+            raise TalkError(
+                _("%(email)s a décliné l'invitation à présenter ce talk.") % {"email": co.email}
+            )
+        to_invite.append(co)
+    kept = [i for email, i in pending.items() if email in emails_wanted]
+    _set_speakers(talk, speakers, pending=len(kept) + len(to_invite))
+    CoSpeakerInvitation.objects.filter(
+        pk__in=[i.pk for i in pending.values() if i not in kept]
+    ).update(status=CoSpeakerInvitation.Status.CANCELLED)
+    for co in to_invite:
+        invitation = CoSpeakerInvitation.objects.create(
+            talk=talk, email=co.email.strip(), name=co.name.strip()[:120], invited_by=by
+        )
+        transaction.on_commit(lambda invitation=invitation: emails.send_invitation(invitation))
 
 
 # Proposals ----------------------------------------------------------------
@@ -496,7 +543,7 @@ def talk_submit(
             "submitted_by": member,
         }
         talk = _create_with_free_slug(fields)
-        _set_speakers(talk, [speaker, *_resolve_co_speakers(co_speakers)])
+        _apply_co_speakers(talk=talk, first=[speaker], co_speakers=co_speakers, by=member)
         talk.preferred_events.set(preferred_events)
         TalkStatusChange.objects.create(
             talk=talk, from_status="", to_status=Talk.Status.SUBMITTED, changed_by=member
@@ -543,10 +590,115 @@ def talk_update(
         locked.notes, locked.availability = notes.strip(), availability.strip()
         locked.save()
         first = locked.speaker_list[:1]
-        _set_speakers(locked, [*first, *_resolve_co_speakers(co_speakers)])
+        _apply_co_speakers(talk=locked, first=first, co_speakers=co_speakers, by=member)
         locked.preferred_events.set(preferred_events)
     talk.refresh_from_db()
     return talk
+
+
+# Co-speaker invitations -----------------------------------------------------------
+
+
+def invitation_refusal(invitation: CoSpeakerInvitation) -> str | None:
+    """Why an invitation can no longer be accepted; None while it can."""
+    talk = invitation.talk
+    if invitation.status == CoSpeakerInvitation.Status.ACCEPTED:
+        return _("Cette invitation est déjà acceptée.")
+    if invitation.status == CoSpeakerInvitation.Status.DECLINED:
+        return _("Cette invitation a été déclinée.")
+    if invitation.status == CoSpeakerInvitation.Status.CANCELLED:
+        return _("Cette invitation a été annulée par la personne qui l'avait envoyée.")
+    if talk.status not in Talk.TAKER_STATUSES:
+        return _("Ce talk est %(status)s : l'invitation ne peut plus être acceptée.") % {
+            "status": talk.get_status_display()
+        }
+    if talk.event_has_started:
+        return _("L'événement de ce talk a commencé : l'invitation ne peut plus être acceptée.")
+    return None
+
+
+def _lock_invitation(invitation: CoSpeakerInvitation) -> CoSpeakerInvitation:
+    """The invitation and its talk, locked in that order: talk, then invitation, as
+    talk_update does (it writes the talk's invitations), so the two never deadlock."""
+    talk = Talk.objects.select_for_update().get(pk=invitation.talk_id)
+    locked = CoSpeakerInvitation.objects.select_for_update().get(pk=invitation.pk)
+    locked.talk = talk
+    return locked
+
+
+def invitation_accept(*, invitation: CoSpeakerInvitation, member: User) -> CoSpeakerInvitation:
+    """The invitee joins the talk with their own speaker profile (speaker_for_member).
+
+    Only for a member one of whose verified addresses is the invited one: the email
+    link is not enough, it may have been forwarded. Accepting twice changes nothing
+    the second time. The proposer is told by email.
+    """
+    _check_member(member)
+    with transaction.atomic():
+        # Lock the talk and the invitation: a double click, or an accept racing an
+        # edit of the proposal, adds the speaker once and never beyond the limit.
+        locked = _lock_invitation(invitation)
+        if locked.email.lower() not in verified_emails(member):
+            raise TalkError(
+                _(
+                    "Cette invitation a été envoyée à %(email)s, qui n'est pas une adresse "
+                    "confirmée de votre compte. Ajoutez cette adresse à votre compte et "
+                    "confirmez-la, ou connectez-vous avec le compte qui l'utilise."
+                )
+                % {"email": locked.email}
+            )
+        if (
+            locked.status == CoSpeakerInvitation.Status.ACCEPTED
+            and locked.accepted_by_id == member.pk
+        ):
+            return locked
+        refusal = invitation_refusal(locked)
+        if refusal:
+            raise TalkError(refusal)
+        talk = locked.talk
+        speaker = speaker_for_member(member=member)
+        links = list(TalkSpeaker.objects.filter(talk=talk))
+        if speaker.pk not in {link.speaker_id for link in links}:
+            if len(links) >= MAX_SPEAKERS:
+                raise TalkError(
+                    _("Ce talk a déjà %(max)d intervenant·es : il n'y a plus de place.")
+                    % {"max": MAX_SPEAKERS}
+                )
+            position = max((link.position for link in links), default=-1) + 1
+            TalkSpeaker.objects.create(talk=talk, speaker=speaker, position=position)
+        locked.status = CoSpeakerInvitation.Status.ACCEPTED
+        locked.answered_at, locked.accepted_by = timezone.now(), member
+        locked.save(update_fields=["status", "answered_at", "accepted_by"])
+        transaction.on_commit(lambda: emails.send_invitation_answered(locked))
+    return locked
+
+
+def invitation_decline(*, invitation: CoSpeakerInvitation) -> CoSpeakerInvitation:
+    """The invitee says no: from the email link (no login needed) or from "My proposals".
+
+    Declining twice changes nothing the second time. The proposer is told by email.
+    """
+    with transaction.atomic():
+        # Lock as invitation_accept does: a "yes" and a "no" at once, only one counts.
+        locked = _lock_invitation(invitation)
+        if locked.status == CoSpeakerInvitation.Status.DECLINED:
+            return locked
+        if locked.status == CoSpeakerInvitation.Status.ACCEPTED:
+            raise TalkError(
+                _(
+                    "Cette invitation est déjà acceptée. Pour ne plus présenter ce talk, "
+                    "écrivez à la personne qui l'a proposé ou aux organisateurs."
+                )
+            )
+        if locked.status == CoSpeakerInvitation.Status.CANCELLED:
+            raise TalkError(
+                _("Cette invitation a été annulée par la personne qui l'avait envoyée.")
+            )
+        locked.status = CoSpeakerInvitation.Status.DECLINED
+        locked.answered_at = timezone.now()
+        locked.save(update_fields=["status", "answered_at"])
+        transaction.on_commit(lambda: emails.send_invitation_answered(locked))
+    return locked
 
 
 # Status -------------------------------------------------------------------

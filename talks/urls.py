@@ -12,6 +12,27 @@ urlpatterns = [
     path("talks/mine/<int:pk>/withdraw/", views.talk_withdraw, name="withdraw"),
     path("talks/mine/<int:pk>/confirm/", views.talk_confirm, name="confirm"),
     path("talks/confirm/<str:token>/", views.talk_confirm_token, name="confirm-token"),
+    path(
+        "talks/mine/invitations/<int:pk>/accept/",
+        views.my_invitation_accept,
+        name="my-invitation-accept",
+    ),
+    path(
+        "talks/mine/invitations/<int:pk>/decline/",
+        views.my_invitation_decline,
+        name="my-invitation-decline",
+    ),
+    path("talks/invitation/<str:token>/", views.invitation_detail, name="invitation"),
+    path(
+        "talks/invitation/<str:token>/accept/",
+        views.invitation_accept_token,
+        name="invitation-accept",
+    ),
+    path(
+        "talks/invitation/<str:token>/decline/",
+        views.invitation_decline_token,
+        name="invitation-decline",
+    ),
     path("talks/speaker-profile/", views.speaker_profile, name="speaker-profile"),
     path("talks/<slug:slug>/", views.talk_detail, name="detail"),
     path("speakers/", views.speaker_list, name="speakers"),

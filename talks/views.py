@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from events.markup import render_markdown
 from events.models import Event
@@ -23,9 +23,20 @@ from .forms import (
     TopicForm,
     visible_topic,
 )
-from .models import Speaker, SpeakerClaim, Talk, Topic, TopicVote, speaker_slug
+from .models import (
+    CoSpeakerInvitation,
+    Speaker,
+    SpeakerClaim,
+    Talk,
+    Topic,
+    TopicVote,
+    speaker_slug,
+)
 from .services import (
     TalkError,
+    invitation_accept,
+    invitation_decline,
+    invitation_refusal,
     member_manages_talk,
     member_refusal,
     speaker_claim_create,
@@ -36,8 +47,14 @@ from .services import (
     topic_create,
     topic_unvote,
     topic_vote,
+    verified_emails,
 )
-from .tokens import InvalidToken, talk_from_confirm_token
+from .tokens import (
+    INVITATION_MAX_AGE,
+    InvalidToken,
+    invitation_from_token,
+    talk_from_confirm_token,
+)
 
 TALKS_PER_PAGE = 20
 TOPICS_PER_PAGE = 30
@@ -275,13 +292,33 @@ def talk_propose(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def talk_mine(request: HttpRequest) -> HttpResponse:
+    member = request.user
     talks = (
-        Talk.objects.for_member(request.user)
+        Talk.objects.for_member(member)
         .select_related("event")
         .with_speakers()
+        .prefetch_related(
+            Prefetch(
+                "invitations",
+                queryset=CoSpeakerInvitation.objects.filter(
+                    status__in=[
+                        CoSpeakerInvitation.Status.PENDING,
+                        CoSpeakerInvitation.Status.DECLINED,
+                    ]
+                ),
+                to_attr="shown_invitations",
+            )
+        )
         .order_by("-created_at")
     )
-    return render(request, "talks/mine.html", {"talks": talks})
+    # Invitations to the member's verified addresses: the talk is not theirs until they say yes.
+    invitations = (
+        CoSpeakerInvitation.objects.open()
+        .addressed_to(verified_emails(member))
+        .select_related("talk", "invited_by")
+        .order_by("-created_at")
+    )
+    return render(request, "talks/mine.html", {"talks": talks, "invitations": invitations})
 
 
 @login_required
@@ -376,6 +413,117 @@ def talk_confirm_token(request: HttpRequest, token: str) -> HttpResponse:
         )
         return redirect(request.path)
     return render(request, "talks/confirm_token.html", {"talk": talk})
+
+
+# Co-speaker invitations -----------------------------------------------------------
+
+
+def get_my_invitation_or_404(request: HttpRequest, pk: int) -> CoSpeakerInvitation:
+    """An invitation sent to one of the member's verified addresses; any other is a 404."""
+    invitations = CoSpeakerInvitation.objects.addressed_to(verified_emails(request.user))
+    return get_object_or_404(invitations.select_related("talk"), pk=pk)
+
+
+def _answer_invitation(
+    request: HttpRequest, invitation: CoSpeakerInvitation, *, accept: bool
+) -> bool:
+    """Call the service, turn its answer into a message; True when the member is in."""
+    was_pending = invitation.is_pending
+    try:
+        if accept:
+            invitation_accept(invitation=invitation, member=request.user)
+        else:
+            invitation_decline(invitation=invitation)
+    except TalkError as error:
+        messages.error(request, str(error))
+        return False
+    context = {"title": invitation.talk.title}
+    if accept:
+        done = _(
+            "Bienvenue sur « %(title)s » : vous le présentez désormais, il est dans vos "
+            "propositions."
+        )
+        again = _("Vous présentez déjà « %(title)s ».")
+    else:
+        done = _(
+            "Invitation déclinée : « %(title)s » se fera sans vous. La personne qui vous a "
+            "invité·e est prévenue."
+        )
+        again = _("Vous aviez déjà décliné cette invitation.")
+    messages.success(request, (done if was_pending else again) % context)
+    return accept
+
+
+@require_POST
+@login_required
+def my_invitation_accept(request: HttpRequest, pk: int) -> HttpResponse:
+    invitation = get_my_invitation_or_404(request, pk)
+    _answer_invitation(request, invitation, accept=True)
+    return redirect("talks:mine")
+
+
+@require_POST
+@login_required
+def my_invitation_decline(request: HttpRequest, pk: int) -> HttpResponse:
+    invitation = get_my_invitation_or_404(request, pk)
+    _answer_invitation(request, invitation, accept=False)
+    return redirect("talks:mine")
+
+
+def _invitation_or_400(request: HttpRequest, token: str):
+    """The invitation of an email link, or the page that explains a bad link (400)."""
+    try:
+        return invitation_from_token(token), None
+    except InvalidToken as error:
+        context = {"expired": error.expired, "valid_days": INVITATION_MAX_AGE.days}
+        return None, render(request, "talks/invitation.html", context, status=400)
+
+
+@require_GET
+def invitation_detail(request: HttpRequest, token: str) -> HttpResponse:
+    """The link of the invitation email: it shows the talk and two buttons, and changes
+    nothing (mail scanners follow links)."""
+    invitation, bad_link = _invitation_or_400(request, token)
+    if bad_link:
+        return bad_link
+    user = request.user
+    addressed_to_user = user.is_authenticated and invitation.email.lower() in verified_emails(user)
+    context = {
+        "invitation": invitation,
+        "token": token,
+        "talk": invitation.talk,
+        "abstract": render_markdown(invitation.talk.abstract),
+        "refusal": invitation_refusal(invitation),
+        "addressed_to_user": addressed_to_user,
+        "accepted_by_user": user.is_authenticated and invitation.accepted_by_id == user.pk,
+        "login_url": f"{reverse('account_login')}?{urlencode({'next': request.path})}",
+        "signup_url": f"{reverse('account_signup')}?{urlencode({'next': request.path})}",
+    }
+    return render(request, "talks/invitation.html", context)
+
+
+@require_POST
+def invitation_accept_token(request: HttpRequest, token: str) -> HttpResponse:
+    invitation, bad_link = _invitation_or_400(request, token)
+    if bad_link:
+        return bad_link
+    page = reverse("talks:invitation", kwargs={"token": token})
+    if not request.user.is_authenticated:
+        # Accepting needs the account: log in, come back to the page, press again.
+        return redirect(f"{reverse('account_login')}?{urlencode({'next': page})}")
+    if _answer_invitation(request, invitation, accept=True):
+        return redirect("talks:mine")
+    return redirect(page)
+
+
+@require_POST
+def invitation_decline_token(request: HttpRequest, token: str) -> HttpResponse:
+    """No login needed: whoever holds the link may say no."""
+    invitation, bad_link = _invitation_or_400(request, token)
+    if bad_link:
+        return bad_link
+    _answer_invitation(request, invitation, accept=False)
+    return redirect("talks:invitation", token=token)
 
 
 def _archive_namesake(member) -> Speaker | None:

@@ -6,6 +6,7 @@ public bio, read and withdraw proposals naming them, and erase them from the
 archive by deleting their account.
 """
 
+import html
 import json
 import re
 
@@ -58,7 +59,7 @@ def ada(db):
 
 def visible(response) -> str:
     """The words a person reads on the page: no tags, whitespace collapsed."""
-    return " ".join(re.sub(r"<[^>]+>", " ", text(response)).split())
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", response.content.decode())).split())
 
 
 def claim_url(speaker) -> str:
