@@ -29,6 +29,7 @@ from events.models import Event
 
 from .forms import ID_PATTERN, IdChoiceField, PhotoFieldMixin, https_by_default, parse_id
 from .models import (
+    CoSpeakerInvitation,
     ImportedPost,
     Speaker,
     SpeakerClaim,
@@ -352,6 +353,23 @@ class TalkStatusChangeInline(admin.TabularInline):
         return False
 
 
+class CoSpeakerInvitationInline(admin.TabularInline):
+    """Who was invited to present the talk, and what they answered (read only: the
+    invitee answers, through the link of the email or their "My proposals")."""
+
+    model = CoSpeakerInvitation
+    extra = 0
+    can_delete = False
+    fields = ["email", "name", "status", "invited_by", "created_at", "answered_at", "accepted_by"]
+    readonly_fields = fields
+    verbose_name_plural = gettext_lazy(
+        "invitations à co-présenter (la personne n'est ajoutée que si elle accepte)"
+    )
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
 class TalkActionForm(ActionForm):
     event = IdChoiceField(
         queryset=Event.objects.order_by("-starts_at"),
@@ -472,7 +490,7 @@ class TalkAdmin(HttpsUrlsAdmin):
     list_select_related = ["event", "mentor"]
     autocomplete_fields = ["submitted_by", "topic"]
     filter_horizontal = ["preferred_events"]
-    inlines = [TalkSpeakerInline, TalkStatusChangeInline]
+    inlines = [TalkSpeakerInline, CoSpeakerInvitationInline, TalkStatusChangeInline]
     actions = [
         "accept_selected", "reject_selected", "confirm_selected", "cancel_selected",
         "schedule_selected", "unschedule_selected",

@@ -562,3 +562,33 @@ def test_accept_refused_when_the_talk_is_full(invited, outsider):
 
     invited.refresh_from_db()
     assert invited.status == I.PENDING
+
+
+# Organizers ------------------------------------------------------------------------------------
+
+
+def test_admin_talk_page_lists_the_invitations(invited, organizer_client):
+    page = text(organizer_client.get(reverse("admin:talks_talk_change", args=[invited.talk.pk])))
+
+    assert "Invitations à co-présenter (la personne n'est ajoutée que si elle accepte)" in page
+    assert "dominique@example.org" in page
+
+
+def test_undoing_a_claim_moves_talks_joined_by_invitation_too(
+    invited, outsider, organizer, run_on_commit
+):
+    """The talks a member joined by saying yes follow them when their claim is undone."""
+    from talks.services import speaker_claim_approve, speaker_claim_create, speaker_claim_undo
+
+    archive = SpeakerFactory(name="Dominique D.")
+    TalkFactory(given=True, speakers=[archive])
+    claim = speaker_claim_create(member=outsider, speaker=archive)
+    speaker_claim_approve(claim=claim, by=organizer)
+    invitation_accept(invitation=invited, member=outsider)
+    assert invited.talk.speaker_list[1] == archive
+
+    speaker_claim_undo(claim=claim, by=organizer)
+
+    own = Speaker.objects.get(user=outsider)
+    assert invited.talk.speaker_list[1] == own
+    assert archive.talks.count() == 1
