@@ -20,7 +20,7 @@ from django.utils.http import urlencode
 from talks.models import CoSpeakerInvitation, Speaker, Talk
 from talks.services import TalkError, invitation_accept, invitation_decline
 from talks.tokens import invitation_token
-from tests.conftest import text
+from tests.conftest import count_queries, text
 from tests.factories import EventFactory, SpeakerFactory, TalkFactory, UserFactory
 from tests.talks.test_cfp_pages import PROPOSAL
 
@@ -592,3 +592,34 @@ def test_undoing_a_claim_moves_talks_joined_by_invitation_too(
     own = Speaker.objects.get(user=outsider)
     assert invited.talk.speaker_list[1] == own
     assert archive.talks.count() == 1
+
+
+# Query counts ------------------------------------------------------------------------------------
+
+
+def _talks_with_invitations(member, speaker, n: int) -> None:
+    inviter = UserFactory()
+    for i in range(n):
+        talk = TalkFactory(submitted_by=member, speakers=[speaker, SpeakerFactory()])
+        CoSpeakerInvitation.objects.create(talk=talk, email=f"x{i}@example.net", invited_by=member)
+        CoSpeakerInvitation.objects.create(
+            talk=talk, email=f"y{i}@example.net", invited_by=member, status=I.DECLINED
+        )
+        # And an invitation to the member, on someone else's talk.
+        other = TalkFactory(submitted_by=inviter)
+        CoSpeakerInvitation.objects.create(
+            talk=other, email="camille@example.org", invited_by=inviter
+        )
+
+
+def test_mine_query_count_does_not_grow_with_talks_and_invitations(
+    member, member_speaker, member_client
+):
+    _talks_with_invitations(member, member_speaker, 1)
+    one = count_queries(member_client, reverse("talks:mine"))
+    _talks_with_invitations(member, member_speaker, 4)
+
+    page = visible(member_client.get(reverse("talks:mine")))
+    assert page.count("Invitation envoyée à x") == 5
+    assert page.count("vous invite à présenter ce talk") == 5
+    assert count_queries(member_client, reverse("talks:mine")) == one
