@@ -401,8 +401,10 @@ def _talks_joined_by(member: User):
     return Talk.objects.filter(Q(submitted_by=member) | Q(pk__in=accepted.values("talk_id")))
 
 
-def speaker_get_or_create(*, name: str, email: str = "") -> Speaker:
-    """A speaker by name: the same slug is the same person."""
+def speaker_get_or_create(*, name: str) -> Speaker:
+    """A speaker by name (a co-speaker named without an address): the same slug is the
+    same person. Never writes on an existing speaker: a contact email typed by someone
+    else would later "prove" a claim on it (speaker_claim_create)."""
     slug = make_speaker_slug(name)
     if not slug:
         raise TalkError(
@@ -411,13 +413,10 @@ def speaker_get_or_create(*, name: str, email: str = "") -> Speaker:
     try:
         with transaction.atomic():
             speaker, _created = Speaker.objects.get_or_create(
-                slug=slug, defaults={"name": name.strip(), "email": email}
+                slug=slug, defaults={"name": name.strip()}
             )
     except IntegrityError:  # created by someone else at the same instant
         speaker = Speaker.objects.get(slug=slug)
-    if email and not speaker.email and not speaker.user_id:
-        speaker.email = email
-        speaker.save(update_fields=["email", "updated_at"])
     return speaker
 
 

@@ -696,3 +696,22 @@ def test_two_members_with_one_name_and_the_archive(member, ada):
 
     assert slugs == ["ada-lovelace-2", "ada-lovelace-3"]
     assert_ada_untouched(ada)
+
+
+def test_naming_a_past_speaker_with_an_address_plants_no_proof(
+    member, member_client, ada, run_on_commit
+):
+    """Was: "Ada Lovelace <address>" as co-speaker wrote that address on the archive
+    speaker; with that address verified on one's account, a claim would be "proven"."""
+    ada.email = ""
+    ada.save()
+    data = {**PROPOSAL, "co_speakers": "Ada Lovelace <plant@example.net>"}
+
+    with run_on_commit():
+        member_client.post(reverse("talks:propose"), data)
+    EmailAddress.objects.create(user=member, email="plant@example.net", verified=True)
+    member_client.post(claim_url(ada))
+
+    ada.refresh_from_db()
+    assert (ada.email, ada.user) == ("", None)
+    assert SpeakerClaim.objects.get().status == C.PENDING
