@@ -15,7 +15,7 @@ from django.contrib.admin.helpers import ActionForm
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import Count, Q, Sum
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -27,10 +27,12 @@ from django.utils.translation import gettext_lazy
 
 from events.models import Event
 
-from .forms import PhotoFieldMixin, https_by_default
+from .forms import ID_PATTERN, IdChoiceField, PhotoFieldMixin, https_by_default, parse_id
 from .models import (
+    CoSpeakerInvitation,
     ImportedPost,
     Speaker,
+    SpeakerClaim,
     Talk,
     TalkReview,
     TalkSpeaker,
@@ -43,10 +45,14 @@ from .services import (
     TalkError,
     programme_reorder,
     programme_talks,
+    speaker_claim_approve,
+    speaker_claim_reject,
+    speaker_claim_undo,
     talk_assign_mentor,
     talk_review_save,
     talk_schedule,
     talk_set_status,
+    verified_emails,
 )
 
 
@@ -94,7 +100,7 @@ class SpeakerAdmin(HttpsUrlsAdmin):
     search_fields = ["name", "slug", "email", "user__email", "user__display_name"]
     prepopulated_fields = {"slug": ["name"]}
     autocomplete_fields = ["user"]
-    readonly_fields = ["talk_list", "created_at", "updated_at"]
+    readonly_fields = ["talk_list", "claims_link", "created_at", "updated_at"]
     fieldsets = [
         (None, {"fields": ["name", "slug", "bio", "photo"]}),
         (
@@ -112,7 +118,16 @@ class SpeakerAdmin(HttpsUrlsAdmin):
         ),  # fmt: skip
         (
             gettext_lazy("Compte et contact (jamais publics)"),
-            {"fields": ["user", "email"]},
+            {
+                "fields": ["user", "email", "claims_link"],
+                "description": gettext_lazy(
+                    "Un membre qui se reconnaît dans un profil des archives clique « C'est "
+                    "moi » sur sa page : sa demande arrive dans les revendications, où vous "
+                    "l'approuvez (le profil est relié au compte et le profil provisoire du "
+                    "membre y est fusionné) ou la refusez. Préférez-les à une saisie directe "
+                    "du compte ci-dessous."
+                ),
+            },
         ),
         (
             gettext_lazy("Mentorat"),
@@ -133,6 +148,23 @@ class SpeakerAdmin(HttpsUrlsAdmin):
     @admin.display(description=gettext_lazy("talks"), ordering="n_talks")
     def talk_count(self, speaker: Speaker) -> int:
         return speaker.n_talks
+
+    @admin.display(description=gettext_lazy("revendications"))
+    def claims_link(self, speaker: Speaker) -> str:
+        if not speaker.pk:
+            return "—"
+        url = (
+            reverse("admin:talks_speakerclaim_changelist")
+            + "?"
+            + urlencode({"speaker__id__exact": speaker.pk})
+        )
+        pending = speaker.claims.pending().count()
+        label = (
+            _("%(n)d en attente de décision") % {"n": pending}
+            if pending
+            else _("voir l'historique")
+        )
+        return format_html('<a href="{}">{}</a>', url, label)
 
     @admin.display(description=gettext_lazy("photo"), boolean=True)
     def has_photo(self, speaker: Speaker) -> bool:
@@ -163,6 +195,140 @@ class SpeakerAdmin(HttpsUrlsAdmin):
         )
 
 
+# Claims ("C'est moi") -------------------------------------------------------------
+
+
+@admin.register(SpeakerClaim)
+class SpeakerClaimAdmin(admin.ModelAdmin):
+    """Members who say "C'est moi" on a speaker of the archive. Nothing is automatic:
+    every decision goes through talks.services (approve, reject, undo) and emails the
+    member; only organizers (user.is_organizer) may take one."""
+
+    list_display = [
+        "speaker_link", "member_display", "status", "proven_by_email", "created_at",
+        "decided_by", "decided_at",
+    ]  # fmt: skip
+    list_filter = ["status", "proven_by_email", ("speaker", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["speaker__name", "speaker__slug", "member__email", "member__display_name"]
+    list_select_related = ["speaker", "member", "decided_by"]
+    date_hierarchy = "created_at"
+    actions = ["approve_selected", "reject_selected", "undo_selected"]
+    fields = [
+        "speaker_link", "speaker_contact", "speaker_talks", "member_display",
+        "member_addresses", "message", "status", "proven_by_email", "created_at",
+        "decided_by", "decided_at", "undone_by", "undone_at",
+    ]  # fmt: skip
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # a claim is the member's own request, made on the site
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False  # keep the history: reject or undo instead
+
+    # Columns and read-only fields ---------------------------------------------------
+
+    @admin.display(description=gettext_lazy("intervenant·e revendiqué·e"), ordering="speaker")
+    def speaker_link(self, claim: SpeakerClaim) -> str:
+        return format_html(
+            '<a href="{}">{}</a> (<a href="{}">{}</a>)',
+            reverse("admin:talks_speaker_change", args=[claim.speaker_id]),
+            claim.speaker.name,
+            claim.speaker.get_absolute_url(),
+            _("page publique"),
+        )
+
+    @admin.display(description=gettext_lazy("membre"), ordering="member")
+    def member_display(self, claim: SpeakerClaim) -> str:
+        return f"{claim.member.display_name} <{claim.member.email}>"
+
+    @admin.display(description=gettext_lazy("e-mail de contact du profil"))
+    def speaker_contact(self, claim: SpeakerClaim) -> str:
+        return claim.speaker.email or "—"
+
+    @admin.display(description=gettext_lazy("adresses confirmées du membre"))
+    def member_addresses(self, claim: SpeakerClaim) -> str:
+        return ", ".join(sorted(verified_emails(claim.member))) or "—"
+
+    @admin.display(description=gettext_lazy("talks du profil"))
+    def speaker_talks(self, claim: SpeakerClaim) -> str:
+        talks = claim.speaker.talks.select_related("event").order_by("-created_at")
+        if not talks:
+            return _("Aucun talk.")
+        return format_html_join(
+            ", ", "{}{}", ((t.title, f" ({t.event})" if t.event else "") for t in talks)
+        )
+
+    # Decisions: the actions and the buttons of the claim's page -------------------
+
+    DECISIONS = {
+        "approve": (speaker_claim_approve, gettext_lazy("%(n)d revendication(s) approuvée(s).")),
+        "reject": (speaker_claim_reject, gettext_lazy("%(n)d revendication(s) refusée(s).")),
+        "undo": (speaker_claim_undo, gettext_lazy("%(n)d revendication(s) annulée(s).")),
+    }
+
+    def _decide(self, request: HttpRequest, claims, decision: str) -> None:
+        service, done = self.DECISIONS[decision]
+        count = 0
+        for claim in claims:
+            try:
+                service(claim=claim, by=request.user)
+            except TalkError as error:
+                self.message_user(request, str(error), messages.ERROR)
+            else:
+                count += 1
+        if count:
+            self.message_user(request, done % {"n": count}, messages.SUCCESS)
+
+    @admin.action(
+        description=gettext_lazy("Approuver : relier le profil au compte (e-mail au membre)"),
+        permissions=["change"],
+    )
+    def approve_selected(self, request, queryset):
+        self._decide(request, queryset.select_related("speaker", "member"), "approve")
+
+    @admin.action(
+        description=gettext_lazy("Refuser (e-mail neutre au membre)"), permissions=["change"]
+    )
+    def reject_selected(self, request, queryset):
+        self._decide(request, queryset.select_related("speaker", "member"), "reject")
+
+    @admin.action(
+        description=gettext_lazy("Annuler une revendication approuvée (délier le profil)"),
+        permissions=["change"],
+    )
+    def undo_selected(self, request, queryset):
+        self._decide(request, queryset.select_related("speaker", "member"), "undo")
+
+    def get_urls(self):
+        custom = [
+            path(
+                "<int:claim_id>/decide/",
+                self.admin_site.admin_view(self.decide_view),
+                name="talks_speakerclaim_decide",
+            )
+        ]
+        return custom + super().get_urls()
+
+    def decide_view(self, request: HttpRequest, claim_id: int) -> HttpResponse:
+        """The buttons of a claim's page (POST only)."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        claim = get_object_or_404(SpeakerClaim, pk=claim_id)
+        decision = request.POST.get("decision", "")
+        if decision not in self.DECISIONS:
+            self.message_user(request, _("Décision inconnue."), messages.ERROR)
+        else:
+            self._decide(request, [claim], decision)
+        return redirect("admin:talks_speakerclaim_change", claim.pk)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = {**(extra_context or {}), "can_decide": self.has_change_permission(request)}
+        return super().change_view(request, object_id, form_url, extra_context)
+
+
 # Talks ----------------------------------------------------------------------
 
 
@@ -187,8 +353,25 @@ class TalkStatusChangeInline(admin.TabularInline):
         return False
 
 
+class CoSpeakerInvitationInline(admin.TabularInline):
+    """Who was invited to present the talk, and what they answered (read only: the
+    invitee answers, through the link of the email or their "My proposals")."""
+
+    model = CoSpeakerInvitation
+    extra = 0
+    can_delete = False
+    fields = ["email", "name", "status", "invited_by", "created_at", "answered_at", "accepted_by"]
+    readonly_fields = fields
+    verbose_name_plural = gettext_lazy(
+        "invitations à co-présenter (la personne n'est ajoutée que si elle accepte)"
+    )
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
 class TalkActionForm(ActionForm):
-    event = forms.ModelChoiceField(
+    event = IdChoiceField(
         queryset=Event.objects.order_by("-starts_at"),
         required=False,
         label=gettext_lazy("Événement"),
@@ -307,7 +490,7 @@ class TalkAdmin(HttpsUrlsAdmin):
     list_select_related = ["event", "mentor"]
     autocomplete_fields = ["submitted_by", "topic"]
     filter_horizontal = ["preferred_events"]
-    inlines = [TalkSpeakerInline, TalkStatusChangeInline]
+    inlines = [TalkSpeakerInline, CoSpeakerInvitationInline, TalkStatusChangeInline]
     actions = [
         "accept_selected", "reject_selected", "confirm_selected", "cancel_selected",
         "schedule_selected", "unschedule_selected",
@@ -514,8 +697,8 @@ class TalkAdmin(HttpsUrlsAdmin):
 
     @admin.action(description=gettext_lazy("Programmer à l'événement choisi ci-contre"))
     def schedule_selected(self, request, queryset):
-        raw = request.POST.get("event", "")
-        event = Event.objects.filter(pk=raw).first() if raw.isdigit() else None
+        pk = parse_id(request.POST.get("event"))
+        event = Event.objects.filter(pk=pk).first() if pk is not None else None
         if event is None:
             self.message_user(
                 request,
@@ -626,22 +809,38 @@ class TalkAdmin(HttpsUrlsAdmin):
         return TemplateResponse(request, "admin/talks/talk/programme.html", context)
 
     def _programme_post(self, request: HttpRequest, event: Event) -> None:
-        ids = [int(pk) for pk in request.POST.getlist("talk") if pk.isdigit()]
+        # Every id is checked (parse_id) before it reaches a query: the page only ever
+        # sends ids it listed, anything else is a stale or hand-made request.
+        stale = _("Le programme a changé entre-temps : rechargez la page et recommencez.")
+        ids = [parse_id(pk) for pk in request.POST.getlist("talk")]
+        if None in ids:
+            self.message_user(request, stale, messages.ERROR)
+            return
         try:
             if "add" in request.POST:
-                talk = get_object_or_404(Talk, pk=request.POST["add"])
+                talk = Talk.objects.filter(pk=parse_id(request.POST["add"])).first()
+                if talk is None:
+                    self.message_user(request, stale, messages.ERROR)
+                    return
                 talk_schedule(talk=talk, event=event, by=request.user)
                 self.message_user(
                     request, _("« %(t)s » ajouté au programme.") % {"t": talk}, messages.SUCCESS
                 )
             elif "remove" in request.POST:
-                talk = get_object_or_404(Talk, pk=request.POST["remove"], event=event)
+                pk = parse_id(request.POST["remove"])
+                talk = Talk.objects.filter(pk=pk, event=event).first()
+                if talk is None:
+                    self.message_user(request, stale, messages.ERROR)
+                    return
                 talk_schedule(talk=talk, event=None, by=request.user)
                 self.message_user(
                     request, _("« %(t)s » retiré du programme.") % {"t": talk}, messages.SUCCESS
                 )
             elif "up" in request.POST or "down" in request.POST:
-                moved = int(request.POST.get("up") or request.POST.get("down"))
+                moved = parse_id(request.POST.get("up") or request.POST.get("down"))
+                if moved is None:
+                    self.message_user(request, stale, messages.ERROR)
+                    return
                 if moved in ids:
                     i = ids.index(moved)
                     j = i - 1 if "up" in request.POST else i + 1
@@ -652,8 +851,8 @@ class TalkAdmin(HttpsUrlsAdmin):
             else:
                 positions = {}
                 for pk in ids:
-                    raw = request.POST.get(f"position-{pk}", "")
-                    if not raw.strip().isdigit():
+                    raw = request.POST.get(f"position-{pk}", "").strip()
+                    if not ID_PATTERN.fullmatch(raw):
                         self.message_user(
                             request,
                             _("Les positions sont des nombres entiers (1, 2, 3…)."),
@@ -664,7 +863,7 @@ class TalkAdmin(HttpsUrlsAdmin):
                 ordered = sorted(ids, key=lambda pk: (positions[pk], ids.index(pk)))
                 programme_reorder(event=event, talk_ids=ordered)
                 self.message_user(request, _("Ordre enregistré."), messages.SUCCESS)
-        except (TalkError, ValueError) as error:
+        except TalkError as error:
             self.message_user(request, str(error), messages.ERROR)
 
     def changelist_view(self, request, extra_context=None):

@@ -15,8 +15,8 @@ from django.utils.translation import gettext as _
 
 from members.models import User
 
-from .models import Speaker, Talk
-from .tokens import confirm_token
+from .models import CoSpeakerInvitation, SpeakerClaim, Talk
+from .tokens import INVITATION_MAX_AGE, confirm_token, invitation_token
 
 
 def organizer_emails() -> list[str]:
@@ -161,19 +161,105 @@ def send_mentor_intro(talk: Talk) -> None:
     )
 
 
-def send_speaker_claimed(speaker: Speaker, *, member: User) -> None:
-    """A member was linked to an existing speaker profile of the same name."""
+def send_speaker_claimed(claim: SpeakerClaim) -> None:
+    """A member said "C'est moi" on a speaker of the archive: the organizers decide.
+
+    Also sent, for their information, when the claim was approved at once because the
+    speaker's contact email is one of the member's verified addresses.
+    """
+    speaker, member = claim.speaker, claim.member
+    if claim.proven_by_email:
+        subject = _("Profil d'intervenant·e relié à un compte (adresse prouvée) : %(name)s")
+    else:
+        subject = _("« C'est moi » : %(member)s revendique le profil de %(name)s")
     _send(
         to=organizer_emails(),
         template="speaker_claimed",
-        subject=_("Profil d'intervenant·e rattaché à un compte : %(name)s")
-        % {"name": speaker.name},
+        subject=subject % {"name": speaker.name, "member": member.display_name},
         context={
+            "claim": claim,
             "speaker": speaker,
             "member": member,
             "speaker_url": absolute(speaker.get_absolute_url()),
-            "admin_url": absolute(reverse("admin:talks_speaker_change", args=[speaker.pk])),
+            "claim_url": absolute(reverse("admin:talks_speakerclaim_change", args=[claim.pk])),
+            "claims_url": absolute(reverse("admin:talks_speakerclaim_changelist")),
         },
+    )
+
+
+def _to_claimant(claim: SpeakerClaim, template: str, subject: str) -> None:
+    _send(
+        to=[claim.member.email],
+        template=template,
+        subject=subject % {"name": claim.speaker.name},
+        context={
+            "claim": claim,
+            "speaker": claim.speaker,
+            "speaker_url": absolute(claim.speaker.get_absolute_url()),
+            "profile_url": absolute(reverse("talks:speaker-profile")),
+        },
+    )
+
+
+def send_claim_approved(claim: SpeakerClaim) -> None:
+    _to_claimant(
+        claim,
+        "claim_approved",
+        _("Votre profil d'intervenant·e est relié à votre compte : %(name)s"),
+    )
+
+
+def send_claim_rejected(claim: SpeakerClaim) -> None:
+    _to_claimant(claim, "claim_rejected", _("Votre demande sur le profil de %(name)s"))
+
+
+def send_claim_undone(claim: SpeakerClaim) -> None:
+    _to_claimant(claim, "claim_undone", _("Le profil de %(name)s n'est plus relié à votre compte"))
+
+
+def send_invitation(invitation: CoSpeakerInvitation) -> None:
+    """A co-speaker named by email is asked first. The same email whoever the address
+    belongs to: the proposer learns nothing about who has an account."""
+    talk = invitation.talk
+    inviter = invitation.invited_by
+    _send(
+        to=[invitation.email],
+        template="invitation",
+        subject=_("Invitation à présenter un talk à plusieurs : %(title)s") % {"title": talk.title},
+        context=_context(
+            talk,
+            invitation=invitation,
+            inviter=inviter.display_name if inviter else _("Un membre de Clermont'ech"),
+            invitation_url=absolute(
+                reverse("talks:invitation", kwargs={"token": invitation_token(invitation)})
+            ),
+            valid_days=INVITATION_MAX_AGE.days,
+        ),
+    )
+
+
+def send_invitation_answered(invitation: CoSpeakerInvitation) -> None:
+    """The invitee said yes or no: whoever proposed the talk (and sent the invitation) hears."""
+    talk = invitation.talk
+    accepted = invitation.status == CoSpeakerInvitation.Status.ACCEPTED
+    if accepted and invitation.accepted_by is not None:
+        name = invitation.accepted_by.display_name or invitation.label
+    else:
+        name = invitation.label
+    recipients: list[str] = []
+    for person in (talk.submitted_by, invitation.invited_by):
+        if person is not None and person.email and person.email not in recipients:
+            recipients.append(person.email)
+    subject = (
+        _("%(name)s présentera « %(title)s » avec vous")
+        if accepted
+        else _("%(name)s a décliné votre invitation : %(title)s")
+    )
+    _send(
+        to=recipients,
+        template="invitation_answered",
+        subject=subject % {"name": name, "title": talk.title},
+        context=_context(talk, invitation=invitation, accepted=accepted, name=name),
     )
 
 

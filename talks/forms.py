@@ -8,6 +8,7 @@ from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import validate_email
 from django.db import models, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -19,6 +20,53 @@ from .models import Speaker, Talk, Topic, speaker_slug
 from .services import MAX_SPEAKERS, CoSpeaker
 
 NAME_WITH_EMAIL = re.compile(r"^(?P<name>.*?)\s*<(?P<email>[^<>]+)>$")
+# A database id as a browser sends it: ASCII digits only ("²" and "٣" pass str.isdigit(),
+# and int("٣") is 3), 18 at most so that it fits a 64-bit column.
+ID_PATTERN = re.compile(r"[0-9]{1,18}")
+
+
+def parse_id(raw: object) -> int | None:
+    """A positive id typed in a query string or a form, or None when it is anything else."""
+    if isinstance(raw, int) and not isinstance(raw, bool):
+        return raw if 0 < raw < 10**18 else None
+    if not isinstance(raw, str) or not ID_PATTERN.fullmatch(raw):
+        return None
+    return int(raw) or None
+
+
+def visible_topic(raw: object) -> Topic | None:
+    """The wishlist topic of "I could talk about this" (?topic=<id>), if it is still there."""
+    pk = parse_id(raw)
+    if pk is None:
+        return None
+    return Topic.objects.visible().filter(pk=pk).first()
+
+
+class IdChoiceField(forms.ModelChoiceField):
+    """A ModelChoiceField that checks the id (parse_id) before asking the database."""
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        if parse_id(value) is None and not isinstance(value, models.Model):
+            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return super().to_python(value)
+
+
+class IdMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """A ModelMultipleChoiceField that checks every id (parse_id) before the query: a
+    40-digit id would overflow the database integer (a 500, not a form error)."""
+
+    def clean(self, value):
+        if isinstance(value, list | tuple):
+            for pk in value:
+                if parse_id(pk) is None and not isinstance(pk, models.Model):
+                    raise ValidationError(
+                        self.error_messages["invalid_pk_value"],
+                        code="invalid_pk_value",
+                        params={"pk": pk},
+                    )
+        return super().clean(value)
 
 
 def https_by_default(db_field, **kwargs):
@@ -62,8 +110,9 @@ class ProposalForm(forms.ModelForm):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_(
             # &lt; &gt;: crispy-forms renders help texts as HTML.
-            "Une personne par ligne : son adresse e-mail si elle a un compte sur le site, "
-            "sinon « Prénom Nom » ou « Prénom Nom &lt;adresse&gt; ». "
+            "Une personne par ligne : « Prénom Nom &lt;adresse&gt; » ou son adresse e-mail. "
+            "Elle reçoit une invitation par e-mail et n'est ajoutée au talk que si elle "
+            "l'accepte. Sans adresse, écrivez « Prénom Nom ». "
             "Laissez vide si vous êtes seul·e."
         ),
     )
@@ -77,9 +126,9 @@ class ProposalForm(forms.ModelForm):
             "profil d'intervenant·e."
         ),
     )
-    topic = forms.ModelChoiceField(
-        queryset=Topic.objects.visible(), required=False, widget=forms.HiddenInput
-    )
+    # The topic comes back in a hidden field: one that left the wishlist meanwhile (or
+    # a hand-made value) is dropped, the proposal still goes through.
+    topic = forms.CharField(required=False, widget=forms.HiddenInput)
 
     class Meta:
         model = Talk
@@ -116,6 +165,7 @@ class ProposalForm(forms.ModelForm):
             ),
             "notes": _("Jamais publiées : besoins techniques, contexte, questions…"),
         }
+        field_classes = {"preferred_events": IdMultipleChoiceField}
         widgets = {
             "abstract": forms.Textarea(attrs={"rows": 10}),
             "format": forms.RadioSelect,
@@ -133,21 +183,31 @@ class ProposalForm(forms.ModelForm):
         if self.instance.pk:
             # Keep dates chosen earlier, even if the event has since passed.
             events = Event.objects.filter(
-                pk__in=[*events.values("pk"), *self.instance.preferred_events.values("pk")]
+                Q(pk__in=events.values("pk"))
+                | Q(pk__in=self.instance.preferred_events.values("pk"))
             ).order_by("starts_at")
         self.fields["preferred_events"].queryset = events
         self.fields["preferred_events"].label_from_instance = lambda e: (
             f"{e.title} — {timezone.localtime(e.starts_at):%d/%m/%Y}"
         )
         self.fields["abstract"].required = True
-        # Speakers already on the talk, matched by their exact name when the form comes back.
+        # Speakers already on the talk, matched by their exact name when the form comes back;
+        # pending invitations come back as "Name <address>" and stay as they are.
         self.current_co_speakers = self.instance.speaker_list[1:] if self.instance.pk else []
+        self.invitations = (
+            list(self.instance.invitations.filter(status__in=["pending", "declined"]))
+            if self.instance.pk
+            else []
+        )
         if editing:
             del self.fields["bio"]
             del self.fields["topic"]
-            self.initial.setdefault(
-                "co_speakers", "\n".join(s.name for s in self.current_co_speakers)
-            )
+            lines = [s.name for s in self.current_co_speakers]
+            lines += [i.label for i in self.invitations if i.is_pending]
+            self.initial.setdefault("co_speakers", "\n".join(lines))
+
+    def clean_topic(self) -> Topic | None:
+        return visible_topic(self.cleaned_data.get("topic"))
 
     def clean_title(self) -> str:
         title = " ".join(self.cleaned_data["title"].split())
@@ -167,6 +227,9 @@ class ProposalForm(forms.ModelForm):
         return abstract
 
     def clean_co_speakers(self) -> list[CoSpeaker]:
+        """One co-speaker per line. An address is an invitation whoever it belongs to:
+        the form never looks it up, so it answers the same for every valid address
+        and tells nobody which addresses have an account."""
         lines = [" ".join(line.split()) for line in self.cleaned_data["co_speakers"].splitlines()]
         lines = [line for line in lines if line]
         if len(lines) > MAX_SPEAKERS - 1:
@@ -174,6 +237,9 @@ class ProposalForm(forms.ModelForm):
                 _("%(max)d co-intervenant·es au plus.") % {"max": MAX_SPEAKERS - 1}
             )
         known = {s.name: s for s in self.current_co_speakers}
+        declined = {i.email.lower() for i in self.invitations if i.status == i.Status.DECLINED} - {
+            i.email.lower() for i in self.invitations if i.is_pending
+        }
         result: list[CoSpeaker] = []
         errors: list[str] = []
         for line in lines:
@@ -187,37 +253,33 @@ class ProposalForm(forms.ModelForm):
                 name, email = "", line
             else:
                 name, email = line, ""
+            if len(name) > 120:
+                errors.append(_("« %(name)s… » : nom trop long.") % {"name": name[:30]})
+                continue
             if email:
                 try:
+                    if len(email) > 254:
+                        raise ValidationError("too long")
                     validate_email(email)
                 except ValidationError:
                     errors.append(
                         _("« %(email)s » n'est pas une adresse e-mail valide.") % {"email": email}
                     )
                     continue
-                member = User.objects.filter(email__iexact=email, is_active=True).first()
-                if member is not None:
-                    if member != self.member:
-                        result.append(CoSpeaker(member=member))
-                    continue
-                if not name:
+                if email.lower() in declined:
                     errors.append(
-                        _(
-                            "Aucun compte n'utilise l'adresse %(email)s. Écrivez "
-                            "« Prénom Nom <%(email)s> » pour ajouter cette personne quand même."
-                        )
+                        _("%(email)s a décliné l'invitation à présenter ce talk.")
                         % {"email": email}
                     )
                     continue
-            if len(name) > 120:
-                errors.append(_("« %(name)s… » : nom trop long.") % {"name": name[:30]})
+                result.append(CoSpeaker(name=name, email=email))
             elif not speaker_slug(name):
                 errors.append(
                     _("« %(name)s » : écrivez le nom en lettres latines, ou son adresse e-mail.")
                     % {"name": name}
                 )
             else:
-                result.append(CoSpeaker(name=name, email=email))
+                result.append(CoSpeaker(name=name))
         if errors:
             raise ValidationError(errors)
         return result
@@ -260,7 +322,10 @@ class SpeakerProfileForm(PhotoFieldMixin, forms.ModelForm):
         slug = speaker_slug(name)
         if not slug:
             raise ValidationError(_("Écrivez votre nom en lettres latines."))
-        if slug != self.instance.slug:
+        # A namesake's profile was given the next free address ("camille-2", see
+        # talks.services.speaker_for_member): it keeps it along with its name.
+        namesake_slug = re.fullmatch(rf"{re.escape(slug)}-[0-9]+", self.instance.slug or "")
+        if slug != self.instance.slug and not namesake_slug:
             if Speaker.objects.filter(slug=slug).exclude(pk=self.instance.pk).exists():
                 raise ValidationError(
                     _(
@@ -270,6 +335,21 @@ class SpeakerProfileForm(PhotoFieldMixin, forms.ModelForm):
                 )
             self.instance.slug = slug
         return name
+
+
+class SpeakerClaimForm(forms.Form):
+    """ "C'est moi" on the page of a speaker of the archive."""
+
+    message = forms.CharField(
+        label=_("Un mot pour les organisateurs (facultatif)"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_(
+            "Ce qui les aidera à vérifier : le titre d'un de vos talks, l'année, "
+            "l'adresse e-mail que vous utilisiez alors…"
+        ),
+    )
 
 
 class TopicForm(forms.ModelForm):

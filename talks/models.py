@@ -7,12 +7,14 @@ and sends the email that goes with it.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import timedelta
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Count, Prefetch, Q
+from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
@@ -79,8 +81,9 @@ class Speaker(models.Model):
         blank=True,
         related_name="speaker_profile",
         help_text=_(
-            "Vide pour les intervenants des archives qui n'ont pas de compte. "
-            "Le membre relié peut modifier ce profil depuis le site."
+            "Vide pour les intervenant·es des archives qui n'ont pas de compte. Le membre "
+            "relié peut modifier ce profil depuis le site. Jamais relié d'office : passez "
+            "par les revendications (« C'est moi »)."
         ),
     )
     email = models.EmailField(
@@ -144,6 +147,99 @@ class Speaker(models.Model):
     def has_given_talk(self) -> bool:
         """Past speakers (a public talk at a past event) may volunteer as mentors."""
         return self.talks.given().exists()
+
+
+class SpeakerClaimQuerySet(models.QuerySet):
+    def pending(self) -> SpeakerClaimQuerySet:
+        return self.filter(status=SpeakerClaim.Status.PENDING)
+
+
+class SpeakerClaim(models.Model):
+    """A member says "C'est moi" on the page of a speaker from the archive.
+
+    Never automatic: an organizer approves it (talks.services.speaker_claim_approve),
+    unless the speaker's contact email is one of the member's verified addresses.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("en attente")
+        APPROVED = "approved", _("approuvée")
+        REJECTED = "rejected", _("refusée")
+        UNDONE = "undone", _("annulée")
+
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("membre"),
+        on_delete=models.CASCADE,
+        related_name="speaker_claims",
+    )
+    speaker = models.ForeignKey(
+        Speaker,
+        verbose_name=_("intervenant·e revendiqué·e"),
+        on_delete=models.CASCADE,
+        related_name="claims",
+    )
+    status = models.CharField(
+        _("statut"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    message = models.TextField(
+        _("message du membre"),
+        blank=True,
+        max_length=1000,
+        help_text=_("Ce que le membre a écrit pour aider à vérifier (facultatif)."),
+    )
+    proven_by_email = models.BooleanField(
+        _("prouvée par l'adresse e-mail"),
+        default=False,
+        help_text=_(
+            "Approuvée d'office : l'e-mail de contact du profil est une adresse "
+            "confirmée du membre."
+        ),
+    )
+    created_at = models.DateTimeField(_("demandée le"), default=timezone.now)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("décidée par"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("décidée le"), null=True, blank=True)
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("annulée par"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    undone_at = models.DateTimeField(_("annulée le"), null=True, blank=True)
+
+    objects = SpeakerClaimQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("revendication")
+        verbose_name_plural = _("revendications")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["member", "speaker"],
+                condition=Q(status="pending"),
+                name="one_pending_claim_per_member_speaker",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["pending", "approved", "rejected", "undone"]),
+                name="speaker_claim_status_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member} → {self.speaker}"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status == self.Status.PENDING
 
 
 class TalkQuerySet(models.QuerySet):
@@ -486,6 +582,98 @@ class TalkSpeaker(models.Model):
 
     def __str__(self) -> str:
         return f"{self.speaker} — {self.talk}"
+
+
+class CoSpeakerInvitationQuerySet(models.QuerySet):
+    def pending(self) -> CoSpeakerInvitationQuerySet:
+        return self.filter(status=CoSpeakerInvitation.Status.PENDING)
+
+    def addressed_to(self, emails: Iterable[str]) -> CoSpeakerInvitationQuerySet:
+        """Invitations sent to one of these addresses (case does not matter)."""
+        return self.alias(email_lower=Lower("email")).filter(
+            email_lower__in=[email.lower() for email in emails]
+        )
+
+    def open(self) -> CoSpeakerInvitationQuerySet:
+        """Pending, for a talk still alive whose event has not started."""
+        return self.pending().filter(
+            Q(talk__event__isnull=True) | Q(talk__event__starts_at__gt=timezone.now()),
+            talk__status__in=Talk.TAKER_STATUSES,
+        )
+
+
+class CoSpeakerInvitation(models.Model):
+    """A co-speaker named by email in a proposal: asked first, added only if they accept.
+
+    The email goes to the address whoever it belongs to (a member or not), with a
+    signed link (talks.tokens); the invitee accepts once logged in with that address
+    verified, or declines without logging in. talks.services.invitation_accept and
+    invitation_decline are the only ways to answer.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("en attente")
+        ACCEPTED = "accepted", _("acceptée")
+        DECLINED = "declined", _("déclinée")
+        CANCELLED = "cancelled", _("annulée")
+
+    talk = models.ForeignKey(
+        Talk, verbose_name=_("talk"), on_delete=models.CASCADE, related_name="invitations"
+    )
+    email = models.EmailField(_("adresse invitée"))
+    name = models.CharField(_("nom donné"), max_length=120, blank=True)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("invité·e par"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    status = models.CharField(
+        _("statut"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    created_at = models.DateTimeField(_("envoyée le"), default=timezone.now)
+    answered_at = models.DateTimeField(_("répondue le"), null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("acceptée par"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    objects = CoSpeakerInvitationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("invitation à co-présenter")
+        verbose_name_plural = _("invitations à co-présenter")
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                Lower("email"),
+                "talk",
+                condition=Q(status="pending"),
+                name="one_pending_invitation_per_talk_email",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["pending", "accepted", "declined", "cancelled"]),
+                name="invitation_status_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.label} — {self.talk}"
+
+    @property
+    def label(self) -> str:
+        """As the proposer wrote it: "First Last <address>", or the bare address."""
+        return f"{self.name} <{self.email}>" if self.name else self.email
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status == self.Status.PENDING
 
 
 class TalkStatusChange(models.Model):

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -21,7 +21,17 @@ from events.models import Event
 from members.models import User
 
 from . import emails
-from .models import Speaker, Talk, TalkReview, TalkSpeaker, TalkStatusChange, Topic, TopicVote
+from .models import (
+    CoSpeakerInvitation,
+    Speaker,
+    SpeakerClaim,
+    Talk,
+    TalkReview,
+    TalkSpeaker,
+    TalkStatusChange,
+    Topic,
+    TopicVote,
+)
 from .models import speaker_slug as make_speaker_slug
 
 MAX_SPEAKERS = 4
@@ -33,12 +43,12 @@ class TalkError(Exception):
 
 @dataclass(frozen=True)
 class CoSpeaker:
-    """A co-speaker named in a proposal: already on the talk, a member (found by
-    email), or a name (with an optional contact email)."""
+    """A co-speaker named in a proposal: a speaker already on the talk, an email
+    address (an invitation, whoever the address belongs to), or a bare name (a
+    speaker record by name, as for the archive)."""
 
     name: str = ""
     email: str = ""
-    member: User | None = None
     speaker: Speaker | None = None
 
 
@@ -82,43 +92,319 @@ def _free_slug(base: str) -> str:
     return slug
 
 
-def speaker_for_member(*, member: User) -> tuple[Speaker, bool]:
-    """The member's speaker profile, created or found on first use.
+def speaker_for_member(*, member: User) -> Speaker:
+    """The member's own speaker profile, created on first use.
 
-    Returns (speaker, claimed): claimed is True when an existing speaker without
-    an account (from the archive) was linked to the member because their names
-    give the same slug. Two different accounts with the same name are different
-    people: the second one gets "-2" after the slug.
+    Never an existing speaker: a past speaker of the same name (from the archive)
+    is linked to an account only through a claim ("C'est moi") that an organizer
+    approves, or that the speaker's contact email proves (speaker_claim_create).
+    Two people with the same name get two profiles: the second one gets "-2"
+    after the address.
     """
     existing = Speaker.objects.filter(user=member).first()
     if existing is not None:
-        return existing, False
+        return existing
     base = make_speaker_slug(member.display_name) or f"membre-{member.pk}"
+    for _attempt in range(3):
+        try:
+            # A savepoint: a concurrent first use (a double click, or a namesake taking
+            # the same free address) fails on a unique constraint without spoiling the
+            # caller's transaction; we then read what the other request wrote.
+            with transaction.atomic():
+                # A new profile starts from what the member already wrote on their account.
+                return Speaker.objects.create(
+                    name=member.display_name or member.email.split("@")[0],
+                    slug=_free_slug(base),
+                    user=member,
+                    bio=member.bio,
+                    website_url=member.website_url,
+                    mastodon_url=member.mastodon_url,
+                    github_url=member.github_url,
+                    linkedin_url=member.linkedin_url,
+                )
+        except IntegrityError:
+            existing = Speaker.objects.filter(user=member).first()
+            if existing is not None:
+                return existing
+    raise TalkError(_("Votre profil d'intervenant·e n'a pas pu être créé : réessayez."))
+
+
+def verified_emails(member: User) -> set[str]:
+    """The member's addresses that allauth has verified, in lower case."""
+    from allauth.account.models import EmailAddress
+
+    addresses = EmailAddress.objects.filter(user=member, verified=True)
+    return {email.lower() for email in addresses.values_list("email", flat=True)}
+
+
+# Claims: "C'est moi" on a speaker of the archive -------------------------------
+
+PROFILE_TEXT_FIELDS = [
+    "bio", "website_url", "mastodon_url", "bluesky_url", "github_url", "gitlab_url",
+    "linkedin_url", "mentor_topics",
+]  # fmt: skip
+
+
+def _claim_proven_by_email(claim: SpeakerClaim) -> bool:
+    """The speaker's contact email is one of the member's verified addresses."""
+    email = claim.speaker.email.strip().lower()
+    return bool(email) and email in verified_emails(claim.member)
+
+
+def _approved_profile(member: User) -> Speaker | None:
+    """The speaker of the archive the member is already linked to by a claim, if any."""
+    return Speaker.objects.filter(
+        user=member, claims__member=member, claims__status=SpeakerClaim.Status.APPROVED
+    ).first()
+
+
+def speaker_claim_create(*, member: User, speaker: Speaker, message: str = "") -> SpeakerClaim:
+    """A member says "C'est moi" on the page of a speaker without an account.
+
+    Nothing changes on the speaker until the claim is approved: the organizers are
+    told by email and decide in the admin. Proven at once when the speaker's contact
+    email is one of the member's verified addresses. Asking again while a claim waits
+    returns that claim; after a refusal, the member writes to the organizers instead.
+    """
+    _check_member(member)
+    message = (message or "").strip()[:1000]
     with transaction.atomic():
-        # Lock the namesake so that two first proposals cannot both claim it.
-        namesake = Speaker.objects.select_for_update().filter(slug=base).first()
-        if namesake is not None and namesake.user_id is None:
-            namesake.user = member
-            namesake.save(update_fields=["user", "updated_at"])
-            # The organizers check that it is really the same person.
-            transaction.on_commit(lambda: emails.send_speaker_claimed(namesake, member=member))
-            return namesake, True
-        # A new profile starts from what the member already wrote on their account.
-        speaker = Speaker.objects.create(
-            name=member.display_name or member.email.split("@")[0],
-            slug=_free_slug(base),
-            user=member,
-            bio=member.bio,
-            website_url=member.website_url,
-            mastodon_url=member.mastodon_url,
-            github_url=member.github_url,
-            linkedin_url=member.linkedin_url,
+        # Lock the speaker: a claim and an approval must agree on its account link.
+        locked = Speaker.objects.select_for_update().get(pk=speaker.pk)
+        if locked.user_id == member.pk:
+            raise TalkError(_("Ce profil est déjà relié à votre compte."))
+        if locked.user_id is not None:
+            raise TalkError(
+                _(
+                    "Ce profil est déjà relié à un compte. Si c'est le vôtre, "
+                    "écrivez aux organisateurs."
+                )
+            )
+        linked = _approved_profile(member)
+        if linked is not None:
+            raise TalkError(
+                _(
+                    "Votre compte est déjà relié au profil « %(name)s ». Pour réunir deux "
+                    "profils, écrivez aux organisateurs."
+                )
+                % {"name": linked.name}
+            )
+        earlier = (
+            SpeakerClaim.objects.filter(member=member, speaker=locked)
+            .order_by("-created_at", "-id")
+            .first()
         )
-    return speaker, False
+        if earlier is not None and earlier.is_pending:
+            return earlier
+        if earlier is not None and earlier.status in (
+            SpeakerClaim.Status.REJECTED,
+            SpeakerClaim.Status.UNDONE,
+        ):
+            raise TalkError(
+                _(
+                    "Les organisateurs ont déjà examiné votre demande pour ce profil. "
+                    "Pour en reparler, écrivez-leur."
+                )
+            )
+        claim = SpeakerClaim.objects.create(member=member, speaker=locked, message=message)
+        if _claim_proven_by_email(claim):
+            return speaker_claim_approve(claim=claim, by=None)
+        transaction.on_commit(lambda: emails.send_speaker_claimed(claim))
+    return claim
 
 
-def speaker_get_or_create(*, name: str, email: str = "") -> Speaker:
-    """A speaker by name: the same slug is the same person."""
+def _merge_speaker(*, source: Speaker, into: Speaker) -> None:
+    """Move a member's provisional profile into the speaker they claimed, then delete it.
+
+    Talk links move without duplicates (a talk that already lists both keeps one);
+    the claimed speaker keeps its public texts, links and photo, only the empty ones
+    are filled from the provisional profile.
+    """
+    for link in TalkSpeaker.objects.filter(speaker=source):
+        if TalkSpeaker.objects.filter(talk_id=link.talk_id, speaker=into).exists():
+            link.delete()
+        else:
+            link.speaker = into
+            link.save(update_fields=["speaker"])
+    Talk.objects.filter(mentor=source).update(mentor=into)
+    for field in PROFILE_TEXT_FIELDS:
+        if not getattr(into, field) and getattr(source, field):
+            setattr(into, field, getattr(source, field))
+    into.is_mentor = into.is_mentor or source.is_mentor
+    leftover_photo = ""
+    if source.photo:
+        if into.photo:
+            leftover_photo = source.photo.name
+        else:
+            into.photo = source.photo.name
+    source.delete()
+    if leftover_photo:
+        transaction.on_commit(lambda: default_storage.delete(leftover_photo))
+
+
+def _check_organizer(by: User | None, message: str) -> None:
+    if by is None or not by.is_organizer:
+        raise TalkError(message)
+
+
+def speaker_claim_approve(*, claim: SpeakerClaim, by: User | None) -> SpeakerClaim:
+    """Link the claimed speaker to the member: the one way to do it.
+
+    `by` is the organizer who approves, or None when the speaker's contact email is
+    one of the member's verified addresses (checked again here). The member's own
+    provisional profile, if they have one, is merged into the claimed speaker
+    (_merge_speaker). Other pending claims on the same speaker are refused. The
+    member is told by email; the organizers too when no organizer decided.
+    """
+    if by is not None:
+        _check_organizer(by, _("Seuls les organisateurs approuvent les revendications."))
+    with transaction.atomic():
+        # Lock the speaker, then the claim (the order of speaker_claim_create): two
+        # organizers approving at once, or two claims on one speaker, link it once.
+        speaker = Speaker.objects.select_for_update().get(pk=claim.speaker_id)
+        locked = SpeakerClaim.objects.select_for_update().get(pk=claim.pk)
+        locked.speaker = speaker
+        member = locked.member
+        context = {"name": speaker.name, "member": member.display_name or member.email}
+        if not locked.is_pending:
+            raise TalkError(
+                _("La revendication de %(member)s sur « %(name)s » est déjà %(status)s.")
+                % {**context, "status": locked.get_status_display()}
+            )
+        if by is None and not _claim_proven_by_email(locked):
+            raise TalkError(_("Seuls les organisateurs approuvent les revendications."))
+        if speaker.user_id is not None:
+            raise TalkError(
+                _(
+                    "« %(name)s » est déjà relié à un compte : annulez d'abord "
+                    "l'autre revendication."
+                )
+                % context
+            )
+        if not member.is_active or member.is_banned:
+            raise TalkError(
+                _(
+                    "Le compte de %(member)s est exclu ou désactivé : sa revendication "
+                    "ne peut pas être approuvée."
+                )
+                % context
+            )
+        linked = _approved_profile(member)
+        if linked is not None:
+            raise TalkError(
+                _(
+                    "%(member)s est déjà relié·e au profil « %(linked)s » : annulez d'abord "
+                    "cette revendication-là."
+                )
+                % {**context, "linked": linked.name}
+            )
+        own = Speaker.objects.select_for_update().filter(user=member).first()
+        if own is not None:
+            _merge_speaker(source=own, into=speaker)
+        speaker.user = member
+        speaker.save()
+        now = timezone.now()
+        locked.status = SpeakerClaim.Status.APPROVED
+        locked.decided_by, locked.decided_at = by, now
+        locked.proven_by_email = by is None
+        locked.save()
+        # The speaker has an account now: the other people who said "C'est moi" get
+        # the same neutral answer as any refusal.
+        others = list(
+            SpeakerClaim.objects.select_for_update()
+            .pending()
+            .filter(speaker=speaker)
+            .select_related("member", "speaker")
+        )
+        for other in others:
+            other.status = SpeakerClaim.Status.REJECTED
+            other.decided_by, other.decided_at = by, now
+            other.save(update_fields=["status", "decided_by", "decided_at"])
+        transaction.on_commit(lambda: emails.send_claim_approved(locked))
+        for other in others:
+            transaction.on_commit(lambda other=other: emails.send_claim_rejected(other))
+        if by is None:
+            transaction.on_commit(lambda: emails.send_speaker_claimed(locked))
+    return locked
+
+
+def speaker_claim_reject(*, claim: SpeakerClaim, by: User) -> SpeakerClaim:
+    """An organizer refuses a claim; the member gets a neutral email."""
+    _check_organizer(by, _("Seuls les organisateurs refusent les revendications."))
+    with transaction.atomic():
+        # Lock the claim: refusing and approving at once must not both happen.
+        locked = SpeakerClaim.objects.select_for_update().get(pk=claim.pk)
+        if not locked.is_pending:
+            raise TalkError(
+                _("La revendication de %(member)s sur « %(name)s » est déjà %(status)s.")
+                % {
+                    "member": locked.member.display_name or locked.member.email,
+                    "name": locked.speaker.name,
+                    "status": locked.get_status_display(),
+                }
+            )
+        locked.status = SpeakerClaim.Status.REJECTED
+        locked.decided_by, locked.decided_at = by, timezone.now()
+        locked.save(update_fields=["status", "decided_by", "decided_at"])
+        transaction.on_commit(lambda: emails.send_claim_rejected(locked))
+    return locked
+
+
+def speaker_claim_undo(*, claim: SpeakerClaim, by: User) -> SpeakerClaim:
+    """An organizer takes back an approved claim: the speaker loses its account link.
+
+    What the member did themselves follows them: the talks they proposed, or joined
+    by accepting an invitation, move from that speaker to a new profile of their own.
+    Without such talks, the member gets a profile of their own the next time they
+    need one. The member is told by email.
+    """
+    _check_organizer(by, _("Seuls les organisateurs annulent les revendications."))
+    with transaction.atomic():
+        # Lock the speaker, then the claim (as speaker_claim_approve does).
+        speaker = Speaker.objects.select_for_update().get(pk=claim.speaker_id)
+        locked = SpeakerClaim.objects.select_for_update().get(pk=claim.pk)
+        locked.speaker = speaker
+        member = locked.member
+        context = {"name": speaker.name, "member": member.display_name or member.email}
+        if locked.status != SpeakerClaim.Status.APPROVED:
+            raise TalkError(
+                _(
+                    "Seule une revendication approuvée peut être annulée (celle de "
+                    "%(member)s sur « %(name)s » est %(status)s)."
+                )
+                % {**context, "status": locked.get_status_display()}
+            )
+        if speaker.user_id != member.pk:
+            raise TalkError(
+                _("« %(name)s » n'est plus relié au compte de %(member)s : rien à annuler.")
+                % context
+            )
+        speaker.user = None
+        speaker.save(update_fields=["user", "updated_at"])
+        own_talks = _talks_joined_by(member).filter(speakers=speaker)
+        links = TalkSpeaker.objects.filter(speaker=speaker, talk__in=own_talks)
+        if links.exists():
+            own = speaker_for_member(member=member)
+            links.update(speaker=own)
+        locked.status = SpeakerClaim.Status.UNDONE
+        locked.undone_by, locked.undone_at = by, timezone.now()
+        locked.save(update_fields=["status", "undone_by", "undone_at"])
+        transaction.on_commit(lambda: emails.send_claim_undone(locked))
+    return locked
+
+
+def _talks_joined_by(member: User):
+    """The talks a member put themselves on: proposed by them, or joined by invitation."""
+    accepted = CoSpeakerInvitation.objects.filter(
+        accepted_by=member, status=CoSpeakerInvitation.Status.ACCEPTED
+    )
+    return Talk.objects.filter(Q(submitted_by=member) | Q(pk__in=accepted.values("talk_id")))
+
+
+def speaker_get_or_create(*, name: str) -> Speaker:
+    """A speaker by name (a co-speaker named without an address): the same slug is the
+    same person. Never writes on an existing speaker: a contact email typed by someone
+    else would later "prove" a claim on it (speaker_claim_create)."""
     slug = make_speaker_slug(name)
     if not slug:
         raise TalkError(
@@ -127,39 +413,79 @@ def speaker_get_or_create(*, name: str, email: str = "") -> Speaker:
     try:
         with transaction.atomic():
             speaker, _created = Speaker.objects.get_or_create(
-                slug=slug, defaults={"name": name.strip(), "email": email}
+                slug=slug, defaults={"name": name.strip()}
             )
     except IntegrityError:  # created by someone else at the same instant
         speaker = Speaker.objects.get(slug=slug)
-    if email and not speaker.email and not speaker.user_id:
-        speaker.email = email
-        speaker.save(update_fields=["email", "updated_at"])
     return speaker
 
 
-def _resolve_co_speakers(co_speakers: Iterable[CoSpeaker]) -> list[Speaker]:
-    speakers = []
-    for co in co_speakers:
-        if co.speaker is not None:
-            speakers.append(co.speaker)
-        elif co.member is not None:
-            speakers.append(speaker_for_member(member=co.member)[0])
-        else:
-            speakers.append(speaker_get_or_create(name=co.name, email=co.email))
-    return speakers
-
-
-def _set_speakers(talk: Talk, speakers: list[Speaker]) -> None:
+def _set_speakers(talk: Talk, speakers: list[Speaker], *, pending: int = 0) -> None:
+    """The talk's speakers, in this order; `pending` invitations count towards the limit."""
     unique: list[Speaker] = []
     for speaker in speakers:
         if speaker.pk not in {s.pk for s in unique}:
             unique.append(speaker)
-    if len(unique) > MAX_SPEAKERS:
+    if len(unique) + pending > MAX_SPEAKERS:
         raise TalkError(_("Un talk compte %(max)d intervenant·es au plus.") % {"max": MAX_SPEAKERS})
     TalkSpeaker.objects.filter(talk=talk).delete()
     TalkSpeaker.objects.bulk_create(
         TalkSpeaker(talk=talk, speaker=speaker, position=i) for i, speaker in enumerate(unique)
     )
+
+
+def _apply_co_speakers(
+    *, talk: Talk, first: list[Speaker], co_speakers: Iterable[CoSpeaker], by: User
+) -> None:
+    """Set the talk's speakers and invitations from the proposal form's lines.
+
+    A speaker already on the talk stays; a bare name is a speaker record by name; an
+    email address is an invitation: nobody is put on a talk without saying yes. An
+    address already invited keeps its pending invitation (no second email), an
+    invitation whose line was removed is cancelled, and an address that declined is
+    not asked again. The caller holds the talk's lock.
+    """
+    speakers = list(first)
+    emails_wanted: dict[str, CoSpeaker] = {}
+    for co in co_speakers:
+        if co.speaker is not None:
+            speakers.append(co.speaker)
+        elif co.email:
+            emails_wanted.setdefault(co.email.strip().lower(), co)
+        else:
+            speakers.append(speaker_get_or_create(name=co.name))
+    for own in verified_emails(by) | {by.email.lower()}:
+        emails_wanted.pop(own, None)  # nobody invites themselves
+    invitations = list(CoSpeakerInvitation.objects.select_for_update().filter(talk=talk))
+    pending = {i.email.lower(): i for i in invitations if i.is_pending}
+    to_invite: list[CoSpeaker] = []
+    for email, co in emails_wanted.items():
+        if email in pending:
+            continue
+        answered = [i for i in invitations if i.email.lower() == email and not i.is_pending]
+        accepted = [i for i in answered if i.status == CoSpeakerInvitation.Status.ACCEPTED]
+        joined = Speaker.objects.filter(
+            user__in=[i.accepted_by_id for i in accepted if i.accepted_by_id], talks=talk
+        ).first()
+        if joined is not None:
+            # Accepted while this form was open: they stay on the talk.
+            speakers.append(joined)
+            continue
+        if any(i.status == CoSpeakerInvitation.Status.DECLINED for i in answered):
+            raise TalkError(
+                _("%(email)s a décliné l'invitation à présenter ce talk.") % {"email": co.email}
+            )
+        to_invite.append(co)
+    kept = [i for email, i in pending.items() if email in emails_wanted]
+    _set_speakers(talk, speakers, pending=len(kept) + len(to_invite))
+    CoSpeakerInvitation.objects.filter(
+        pk__in=[i.pk for i in pending.values() if i not in kept]
+    ).update(status=CoSpeakerInvitation.Status.CANCELLED)
+    for co in to_invite:
+        invitation = CoSpeakerInvitation.objects.create(
+            talk=talk, email=co.email.strip(), name=co.name.strip()[:120], invited_by=by
+        )
+        transaction.on_commit(lambda invitation=invitation: emails.send_invitation(invitation))
 
 
 # Proposals ----------------------------------------------------------------
@@ -198,7 +524,7 @@ def talk_submit(
     if topic is not None and topic.is_hidden:
         raise TalkError(_("Ce sujet n'est plus dans la wishlist."))
     with transaction.atomic():
-        speaker, _claimed = speaker_for_member(member=member)
+        speaker = speaker_for_member(member=member)
         if bio is not None and bio.strip() != speaker.bio:
             speaker.bio = bio.strip()
             speaker.save(update_fields=["bio", "updated_at"])
@@ -216,7 +542,7 @@ def talk_submit(
             "submitted_by": member,
         }
         talk = _create_with_free_slug(fields)
-        _set_speakers(talk, [speaker, *_resolve_co_speakers(co_speakers)])
+        _apply_co_speakers(talk=talk, first=[speaker], co_speakers=co_speakers, by=member)
         talk.preferred_events.set(preferred_events)
         TalkStatusChange.objects.create(
             talk=talk, from_status="", to_status=Talk.Status.SUBMITTED, changed_by=member
@@ -263,10 +589,115 @@ def talk_update(
         locked.notes, locked.availability = notes.strip(), availability.strip()
         locked.save()
         first = locked.speaker_list[:1]
-        _set_speakers(locked, [*first, *_resolve_co_speakers(co_speakers)])
+        _apply_co_speakers(talk=locked, first=first, co_speakers=co_speakers, by=member)
         locked.preferred_events.set(preferred_events)
     talk.refresh_from_db()
     return talk
+
+
+# Co-speaker invitations -----------------------------------------------------------
+
+
+def invitation_refusal(invitation: CoSpeakerInvitation) -> str | None:
+    """Why an invitation can no longer be accepted; None while it can."""
+    talk = invitation.talk
+    if invitation.status == CoSpeakerInvitation.Status.ACCEPTED:
+        return _("Cette invitation est déjà acceptée.")
+    if invitation.status == CoSpeakerInvitation.Status.DECLINED:
+        return _("Cette invitation a été déclinée.")
+    if invitation.status == CoSpeakerInvitation.Status.CANCELLED:
+        return _("Cette invitation a été annulée par la personne qui l'avait envoyée.")
+    if talk.status not in Talk.TAKER_STATUSES:
+        return _("Ce talk est %(status)s : l'invitation ne peut plus être acceptée.") % {
+            "status": talk.get_status_display()
+        }
+    if talk.event_has_started:
+        return _("L'événement de ce talk a commencé : l'invitation ne peut plus être acceptée.")
+    return None
+
+
+def _lock_invitation(invitation: CoSpeakerInvitation) -> CoSpeakerInvitation:
+    """The invitation and its talk, locked in that order: talk, then invitation, as
+    talk_update does (it writes the talk's invitations), so the two never deadlock."""
+    talk = Talk.objects.select_for_update().get(pk=invitation.talk_id)
+    locked = CoSpeakerInvitation.objects.select_for_update().get(pk=invitation.pk)
+    locked.talk = talk
+    return locked
+
+
+def invitation_accept(*, invitation: CoSpeakerInvitation, member: User) -> CoSpeakerInvitation:
+    """The invitee joins the talk with their own speaker profile (speaker_for_member).
+
+    Only for a member one of whose verified addresses is the invited one: the email
+    link is not enough, it may have been forwarded. Accepting twice changes nothing
+    the second time. The proposer is told by email.
+    """
+    _check_member(member)
+    with transaction.atomic():
+        # Lock the talk and the invitation: a double click, or an accept racing an
+        # edit of the proposal, adds the speaker once and never beyond the limit.
+        locked = _lock_invitation(invitation)
+        if locked.email.lower() not in verified_emails(member):
+            raise TalkError(
+                _(
+                    "Cette invitation a été envoyée à %(email)s, qui n'est pas une adresse "
+                    "confirmée de votre compte. Ajoutez cette adresse à votre compte et "
+                    "confirmez-la, ou connectez-vous avec le compte qui l'utilise."
+                )
+                % {"email": locked.email}
+            )
+        if (
+            locked.status == CoSpeakerInvitation.Status.ACCEPTED
+            and locked.accepted_by_id == member.pk
+        ):
+            return locked
+        refusal = invitation_refusal(locked)
+        if refusal:
+            raise TalkError(refusal)
+        talk = locked.talk
+        speaker = speaker_for_member(member=member)
+        links = list(TalkSpeaker.objects.filter(talk=talk))
+        if speaker.pk not in {link.speaker_id for link in links}:
+            if len(links) >= MAX_SPEAKERS:
+                raise TalkError(
+                    _("Ce talk a déjà %(max)d intervenant·es : il n'y a plus de place.")
+                    % {"max": MAX_SPEAKERS}
+                )
+            position = max((link.position for link in links), default=-1) + 1
+            TalkSpeaker.objects.create(talk=talk, speaker=speaker, position=position)
+        locked.status = CoSpeakerInvitation.Status.ACCEPTED
+        locked.answered_at, locked.accepted_by = timezone.now(), member
+        locked.save(update_fields=["status", "answered_at", "accepted_by"])
+        transaction.on_commit(lambda: emails.send_invitation_answered(locked))
+    return locked
+
+
+def invitation_decline(*, invitation: CoSpeakerInvitation) -> CoSpeakerInvitation:
+    """The invitee says no: from the email link (no login needed) or from "My proposals".
+
+    Declining twice changes nothing the second time. The proposer is told by email.
+    """
+    with transaction.atomic():
+        # Lock as invitation_accept does: a "yes" and a "no" at once, only one counts.
+        locked = _lock_invitation(invitation)
+        if locked.status == CoSpeakerInvitation.Status.DECLINED:
+            return locked
+        if locked.status == CoSpeakerInvitation.Status.ACCEPTED:
+            raise TalkError(
+                _(
+                    "Cette invitation est déjà acceptée. Pour ne plus présenter ce talk, "
+                    "écrivez à la personne qui l'a proposé ou aux organisateurs."
+                )
+            )
+        if locked.status == CoSpeakerInvitation.Status.CANCELLED:
+            raise TalkError(
+                _("Cette invitation a été annulée par la personne qui l'avait envoyée.")
+            )
+        locked.status = CoSpeakerInvitation.Status.DECLINED
+        locked.answered_at = timezone.now()
+        locked.save(update_fields=["status", "answered_at"])
+        transaction.on_commit(lambda: emails.send_invitation_answered(locked))
+    return locked
 
 
 # Status -------------------------------------------------------------------
@@ -554,8 +985,14 @@ def member_talks_export(*, member: User) -> dict:
                 "slides_url": talk.slides_url,
                 "first_time_speaker": talk.first_time,
                 "wants_mentor": talk.wants_mentor,
-                "notes_for_organizers": talk.notes,
-                "availability": talk.availability,
+                "proposed_by_me": talk.submitted_by_id == member.pk,
+                # What the proposer wrote for the organizers' eyes only stays theirs: a
+                # co-speaker's export does not carry it.
+                **(
+                    {"notes_for_organizers": talk.notes, "availability": talk.availability}
+                    if talk.submitted_by_id == member.pk
+                    else {}
+                ),
                 "submitted_at": timezone.localtime(talk.created_at).isoformat(),
                 "status_history": [
                     {
@@ -567,6 +1004,17 @@ def member_talks_export(*, member: User) -> dict:
                 ],
             }
             for talk in talks
+        ],
+        "speaker_claims": [
+            {
+                "speaker": claim.speaker.name,
+                "status": claim.status,
+                "message": claim.message,
+                "asked_at": timezone.localtime(claim.created_at).isoformat(),
+            }
+            for claim in SpeakerClaim.objects.filter(member=member)
+            .select_related("speaker")
+            .order_by("created_at")
         ],
         "wishlist_topics_suggested": list(
             Topic.objects.filter(suggested_by=member).values_list("title", flat=True)
@@ -589,6 +1037,7 @@ def talks_forget_member(*, member: User, keep_talks: bool = True) -> list[str]:
     - Proposals never given are deleted when the member is their only speaker;
       with co-speakers, the talk stays with them. The organizers are told which
       live proposals (submitted, accepted, confirmed) went away.
+    - Their claims on speakers of the archive ("C'est moi") are deleted.
     - Wishlist votes are deleted; topics the member suggested stay, unsigned.
 
     Returns the titles of the live proposals that were removed. Runs inside the
@@ -627,6 +1076,7 @@ def talks_forget_member(*, member: User, keep_talks: bool = True) -> list[str]:
             if photo:
                 transaction.on_commit(lambda: default_storage.delete(photo))
     Talk.objects.filter(submitted_by=member).update(submitted_by=None)
+    SpeakerClaim.objects.filter(member=member).delete()
     TopicVote.objects.filter(member=member).delete()
     Topic.objects.filter(suggested_by=member).update(suggested_by=None)
     if removed:

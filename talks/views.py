@@ -10,17 +10,36 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from events.markup import render_markdown
 from events.models import Event
 
-from .forms import ArchiveFilterForm, ProposalForm, SpeakerProfileForm, TopicForm
-from .models import Speaker, Talk, Topic, TopicVote
+from .forms import (
+    ArchiveFilterForm,
+    ProposalForm,
+    SpeakerClaimForm,
+    SpeakerProfileForm,
+    TopicForm,
+    visible_topic,
+)
+from .models import (
+    CoSpeakerInvitation,
+    Speaker,
+    SpeakerClaim,
+    Talk,
+    Topic,
+    TopicVote,
+    speaker_slug,
+)
 from .services import (
     TalkError,
+    invitation_accept,
+    invitation_decline,
+    invitation_refusal,
     member_manages_talk,
     member_refusal,
+    speaker_claim_create,
     speaker_for_member,
     talk_set_status,
     talk_submit,
@@ -28,8 +47,14 @@ from .services import (
     topic_create,
     topic_unvote,
     topic_vote,
+    verified_emails,
 )
-from .tokens import InvalidToken, talk_from_confirm_token
+from .tokens import (
+    INVITATION_MAX_AGE,
+    InvalidToken,
+    invitation_from_token,
+    talk_from_confirm_token,
+)
 
 TALKS_PER_PAGE = 20
 TOPICS_PER_PAGE = 30
@@ -130,7 +155,8 @@ def speaker_list(request: HttpRequest) -> HttpResponse:
     return render(request, "talks/speakers.html", {"speakers": speakers})
 
 
-def speaker_detail(request: HttpRequest, slug: str) -> HttpResponse:
+def get_speaker_or_404(request: HttpRequest, slug: str) -> Speaker:
+    """A speaker with a public talk; organizers see every speaker, members their own."""
     user = request.user
     speakers = Speaker.objects.all()
     if not (user.is_authenticated and user.is_organizer):
@@ -139,19 +165,73 @@ def speaker_detail(request: HttpRequest, slug: str) -> HttpResponse:
         if user.is_authenticated:
             visible |= Q(user=user)
         speakers = speakers.filter(visible)
-    speaker = get_object_or_404(speakers, slug=slug)
+    return get_object_or_404(speakers, slug=slug)
+
+
+def speaker_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    user = request.user
+    speaker = get_speaker_or_404(request, slug)
     talks = (
         speaker.talks.public()
         .select_related("event")
         .with_speakers()
         .order_by(F("event__starts_at").desc(nulls_first=True), "-id")
     )
+    # "C'est moi": a member may claim a speaker of the archive (one without an account).
+    my_claim = None
+    if user.is_authenticated and speaker.user_id is None:
+        my_claim = (
+            SpeakerClaim.objects.filter(member=user, speaker=speaker)
+            .order_by("-created_at", "-id")
+            .first()
+        )
     context = {
         "speaker": speaker,
         "talks": talks,
         "is_own": user.is_authenticated and speaker.user_id == user.pk,
+        "claimable": speaker.user_id is None,
+        "my_claim": my_claim,
+        "claim_refusal": member_refusal(user) if user.is_authenticated else None,
+        "claim_form": SpeakerClaimForm(),
     }
     return render(request, "talks/speaker_detail.html", context)
+
+
+@require_POST
+@login_required
+def speaker_claim(request: HttpRequest, slug: str) -> HttpResponse:
+    """ "C'est moi" on a speaker's page: a claim the organizers decide on."""
+    speaker = get_speaker_or_404(request, slug)
+    form = SpeakerClaimForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(form.errors["message"]))
+        return redirect(speaker)
+    try:
+        claim = speaker_claim_create(
+            member=request.user, speaker=speaker, message=form.cleaned_data["message"]
+        )
+    except TalkError as error:
+        messages.error(request, str(error))
+        return redirect(speaker)
+    if claim.status == SpeakerClaim.Status.APPROVED:
+        messages.success(
+            request,
+            _(
+                "C'est fait : le profil « %(name)s » est relié à votre compte (son adresse "
+                "de contact est l'une de vos adresses confirmées)."
+            )
+            % {"name": speaker.name},
+        )
+        return redirect("talks:speaker-profile")
+    messages.success(
+        request,
+        _(
+            "Demande envoyée : les organisateurs vérifient que le profil « %(name)s » est "
+            "bien le vôtre et vous répondent par e-mail. D'ici là, rien ne change."
+        )
+        % {"name": speaker.name},
+    )
+    return redirect(speaker)
 
 
 # Call for proposals -------------------------------------------------------
@@ -159,14 +239,6 @@ def speaker_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 def _propose_context(**extra) -> dict:
     return {"refusal": None, "mentor_count": Speaker.objects.mentors().count(), **extra}
-
-
-def _visible_topic(raw) -> Topic | None:
-    """The wishlist topic of "I could talk about this" (?topic=<id>), if it is still there."""
-    raw = str(raw or "")
-    if not raw.isdigit():
-        return None
-    return Topic.objects.visible().filter(pk=int(raw)).first()
 
 
 @login_required
@@ -180,7 +252,7 @@ def talk_propose(request: HttpRequest) -> HttpResponse:
         return render(request, "talks/propose.html", context, status=status)
 
     if request.method != "POST":
-        topic = _visible_topic(request.GET.get("topic"))
+        topic = visible_topic(request.GET.get("topic"))
         speaker = Speaker.objects.filter(user=member).first()
         initial = {
             "bio": speaker.bio if speaker else member.bio,
@@ -192,7 +264,7 @@ def talk_propose(request: HttpRequest) -> HttpResponse:
         return render(request, "talks/propose.html", _propose_context(form=form, topic=topic))
 
     form = ProposalForm(request.POST, member=member)
-    topic = _visible_topic(request.POST.get("topic"))
+    topic = visible_topic(request.POST.get("topic"))
     if not form.is_valid():
         messages.error(request, _("Votre proposition n'a pas été envoyée : voir ci-dessous."))
         context = _propose_context(form=form, topic=topic)
@@ -220,13 +292,33 @@ def talk_propose(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def talk_mine(request: HttpRequest) -> HttpResponse:
+    member = request.user
     talks = (
-        Talk.objects.for_member(request.user)
+        Talk.objects.for_member(member)
         .select_related("event")
         .with_speakers()
+        .prefetch_related(
+            Prefetch(
+                "invitations",
+                queryset=CoSpeakerInvitation.objects.filter(
+                    status__in=[
+                        CoSpeakerInvitation.Status.PENDING,
+                        CoSpeakerInvitation.Status.DECLINED,
+                    ]
+                ),
+                to_attr="shown_invitations",
+            )
+        )
         .order_by("-created_at")
     )
-    return render(request, "talks/mine.html", {"talks": talks})
+    # Invitations to the member's verified addresses: the talk is not theirs until they say yes.
+    invitations = (
+        CoSpeakerInvitation.objects.open()
+        .addressed_to(verified_emails(member))
+        .select_related("talk", "invited_by")
+        .order_by("-created_at")
+    )
+    return render(request, "talks/mine.html", {"talks": talks, "invitations": invitations})
 
 
 @login_required
@@ -323,28 +415,151 @@ def talk_confirm_token(request: HttpRequest, token: str) -> HttpResponse:
     return render(request, "talks/confirm_token.html", {"talk": talk})
 
 
+# Co-speaker invitations -----------------------------------------------------------
+
+
+def get_my_invitation_or_404(request: HttpRequest, pk: int) -> CoSpeakerInvitation:
+    """An invitation sent to one of the member's verified addresses; any other is a 404."""
+    invitations = CoSpeakerInvitation.objects.addressed_to(verified_emails(request.user))
+    return get_object_or_404(invitations.select_related("talk"), pk=pk)
+
+
+def _answer_invitation(
+    request: HttpRequest, invitation: CoSpeakerInvitation, *, accept: bool
+) -> bool:
+    """Call the service, turn its answer into a message; True when the member is in."""
+    was_pending = invitation.is_pending
+    try:
+        if accept:
+            invitation_accept(invitation=invitation, member=request.user)
+        else:
+            invitation_decline(invitation=invitation)
+    except TalkError as error:
+        messages.error(request, str(error))
+        return False
+    context = {"title": invitation.talk.title}
+    if accept:
+        done = _(
+            "Bienvenue sur « %(title)s » : vous le présentez désormais, il est dans vos "
+            "propositions."
+        )
+        again = _("Vous présentez déjà « %(title)s ».")
+    else:
+        done = _(
+            "Invitation déclinée : « %(title)s » se fera sans vous. La personne qui vous a "
+            "invité·e est prévenue."
+        )
+        again = _("Vous aviez déjà décliné cette invitation.")
+    messages.success(request, (done if was_pending else again) % context)
+    return accept
+
+
+@require_POST
+@login_required
+def my_invitation_accept(request: HttpRequest, pk: int) -> HttpResponse:
+    invitation = get_my_invitation_or_404(request, pk)
+    _answer_invitation(request, invitation, accept=True)
+    return redirect("talks:mine")
+
+
+@require_POST
+@login_required
+def my_invitation_decline(request: HttpRequest, pk: int) -> HttpResponse:
+    invitation = get_my_invitation_or_404(request, pk)
+    _answer_invitation(request, invitation, accept=False)
+    return redirect("talks:mine")
+
+
+def _invitation_or_400(request: HttpRequest, token: str):
+    """The invitation of an email link, or the page that explains a bad link (400)."""
+    try:
+        return invitation_from_token(token), None
+    except InvalidToken as error:
+        context = {"expired": error.expired, "valid_days": INVITATION_MAX_AGE.days}
+        return None, render(request, "talks/invitation.html", context, status=400)
+
+
+@require_GET
+def invitation_detail(request: HttpRequest, token: str) -> HttpResponse:
+    """The link of the invitation email: it shows the talk and two buttons, and changes
+    nothing (mail scanners follow links)."""
+    invitation, bad_link = _invitation_or_400(request, token)
+    if bad_link:
+        return bad_link
+    user = request.user
+    addressed_to_user = user.is_authenticated and invitation.email.lower() in verified_emails(user)
+    context = {
+        "invitation": invitation,
+        "token": token,
+        "talk": invitation.talk,
+        "abstract": render_markdown(invitation.talk.abstract),
+        "refusal": invitation_refusal(invitation),
+        "addressed_to_user": addressed_to_user,
+        "accepted_by_user": user.is_authenticated and invitation.accepted_by_id == user.pk,
+        "login_url": f"{reverse('account_login')}?{urlencode({'next': request.path})}",
+        "signup_url": f"{reverse('account_signup')}?{urlencode({'next': request.path})}",
+    }
+    return render(request, "talks/invitation.html", context)
+
+
+@require_POST
+def invitation_accept_token(request: HttpRequest, token: str) -> HttpResponse:
+    invitation, bad_link = _invitation_or_400(request, token)
+    if bad_link:
+        return bad_link
+    page = reverse("talks:invitation", kwargs={"token": token})
+    if not request.user.is_authenticated:
+        # Accepting needs the account: log in, come back to the page, press again.
+        return redirect(f"{reverse('account_login')}?{urlencode({'next': page})}")
+    if _answer_invitation(request, invitation, accept=True):
+        return redirect("talks:mine")
+    return redirect(page)
+
+
+@require_POST
+def invitation_decline_token(request: HttpRequest, token: str) -> HttpResponse:
+    """No login needed: whoever holds the link may say no."""
+    invitation, bad_link = _invitation_or_400(request, token)
+    if bad_link:
+        return bad_link
+    _answer_invitation(request, invitation, accept=False)
+    return redirect("talks:invitation", token=token)
+
+
+def _archive_namesake(member) -> Speaker | None:
+    """A speaker of the archive with the member's name, that they might want to claim."""
+    slug = speaker_slug(member.display_name)
+    if not slug:
+        return None
+    return (
+        Speaker.objects.public().filter(slug=slug, user=None).exclude(claims__member=member).first()
+    )
+
+
 @login_required
 def speaker_profile(request: HttpRequest) -> HttpResponse:
-    """The member's own speaker profile (bio, photo, links, mentoring)."""
-    speaker = Speaker.objects.filter(user=request.user).first()
+    """The member's own speaker profile (bio, photo, links, mentoring) and their claims."""
+    member = request.user
+    speaker = Speaker.objects.filter(user=member).first()
+    refusal = member_refusal(member)
+    if refusal:
+        # The same rule as for proposing: the page says why, a POST changes nothing.
+        status = 403 if request.method == "POST" else 200
+        context = {"speaker": speaker, "refusal": refusal}
+        return render(request, "talks/speaker_profile.html", context, status=status)
+    context = {
+        "speaker": speaker,
+        "claims": SpeakerClaim.objects.pending().filter(member=member).select_related("speaker"),
+        "namesake": _archive_namesake(member),
+    }
     if speaker is None:
         if request.method == "POST":
-            refusal = member_refusal(request.user)
-            if refusal:
-                messages.error(request, refusal)
-                return redirect("talks:speaker-profile")
-            speaker, claimed = speaker_for_member(member=request.user)
-            if claimed:
-                messages.info(
-                    request,
-                    _(
-                        "Nous avons retrouvé votre profil d'intervenant·e (%(name)s) : il est "
-                        "maintenant relié à votre compte."
-                    )
-                    % {"name": speaker.name},
-                )
+            try:
+                speaker_for_member(member=member)
+            except TalkError as error:
+                messages.error(request, str(error))
             return redirect("talks:speaker-profile")
-        return render(request, "talks/speaker_profile.html", {"speaker": None})
+        return render(request, "talks/speaker_profile.html", context)
     can_mentor = speaker.has_given_talk()
     form = SpeakerProfileForm(
         request.POST or None, request.FILES or None, instance=speaker, can_mentor=can_mentor
@@ -355,7 +570,7 @@ def speaker_profile(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Votre profil d'intervenant·e est à jour."))
             return redirect("talks:speaker-profile")
         messages.error(request, _("Votre profil n'a pas été enregistré : voir ci-dessous."))
-    context = {"speaker": speaker, "form": form, "can_mentor": can_mentor}
+    context.update({"form": form, "can_mentor": can_mentor})
     return render(
         request, "talks/speaker_profile.html", context, status=400 if form.errors else 200
     )

@@ -80,6 +80,7 @@ def test_export_holds_everything_about_the_member_and_nothing_of_others(
         "profile",
         "rsvps",
         "social_accounts",
+        "speaker_claims",
         "speaker_profile",
         "talk_proposals",
         "wishlist_topics_suggested",

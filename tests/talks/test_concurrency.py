@@ -81,3 +81,96 @@ def test_negative_control_without_the_lock_both_decisions_pass(proposal):
 
     assert not any(isinstance(r, TalkError) for r in results)
     assert TalkStatusChange.objects.filter(talk=proposal).count() == 2
+
+
+# Co-speaker invitations and claims ------------------------------------------------
+
+
+def test_two_clicks_on_accept_add_the_invitee_once_and_send_one_email():
+    from talks.models import CoSpeakerInvitation
+    from talks.services import invitation_accept
+    from tests.factories import UserFactory
+
+    proposer = UserFactory(email="camille@example.org")
+    invitee = UserFactory(email="dominique@example.org")
+    talk = TalkFactory(status=Talk.Status.SUBMITTED, submitted_by=proposer)
+    invitation = CoSpeakerInvitation.objects.create(
+        talk=talk, email="dominique@example.org", invited_by=proposer
+    )
+    barrier = threading.Barrier(2)
+
+    def accept():
+        barrier.wait()
+        return invitation_accept(
+            invitation=CoSpeakerInvitation.objects.get(pk=invitation.pk), member=invitee
+        )
+
+    results = run_in_threads(accept, 2)
+
+    assert not any(isinstance(r, TalkError) for r in results)
+    assert talk.speaker_links.filter(speaker__user=invitee).count() == 1
+    assert len(mail.outbox) == 1
+
+
+def test_accept_and_decline_at_once_only_one_counts():
+    from talks.models import CoSpeakerInvitation
+    from talks.services import invitation_accept, invitation_decline
+    from tests.factories import UserFactory
+
+    proposer = UserFactory(email="camille@example.org")
+    invitee = UserFactory(email="dominique@example.org")
+    talk = TalkFactory(status=Talk.Status.SUBMITTED, submitted_by=proposer)
+    invitation = CoSpeakerInvitation.objects.create(
+        talk=talk, email="dominique@example.org", invited_by=proposer
+    )
+    barrier = threading.Barrier(2)
+
+    def answer(accept: bool):
+        barrier.wait()
+        fresh = CoSpeakerInvitation.objects.get(pk=invitation.pk)
+        if accept:
+            return invitation_accept(invitation=fresh, member=invitee)
+        return invitation_decline(invitation=fresh)
+
+    turns = iter([True, False])
+    lock = threading.Lock()
+
+    def worker():
+        with lock:
+            accept = next(turns)
+        return answer(accept)
+
+    results = run_in_threads(worker, 2)
+
+    assert sum(isinstance(r, TalkError) for r in results) == 1
+    invitation.refresh_from_db()
+    joined = talk.speaker_links.filter(speaker__user=invitee).count()
+    assert (invitation.status, joined) in {("accepted", 1), ("declined", 0)}
+    assert len(mail.outbox) == 1
+
+
+def test_two_organizers_approving_one_claim_link_it_once():
+    from talks.models import SpeakerClaim
+    from talks.services import speaker_claim_approve, speaker_claim_create
+    from tests.factories import UserFactory
+
+    member = UserFactory()
+    archive = SpeakerFactory(name="Ada")
+    claim = speaker_claim_create(member=member, speaker=archive)
+    mail.outbox = []
+    organizers = iter([OrganizerFactory(), OrganizerFactory()])
+    lock = threading.Lock()
+    barrier = threading.Barrier(2)
+
+    def approve():
+        with lock:
+            organizer = next(organizers)
+        barrier.wait()
+        return speaker_claim_approve(claim=SpeakerClaim.objects.get(pk=claim.pk), by=organizer)
+
+    results = run_in_threads(approve, 2)
+
+    assert sum(isinstance(r, TalkError) for r in results) == 1
+    archive.refresh_from_db()
+    assert archive.user == member
+    assert len(mail.outbox) == 1

@@ -8,6 +8,7 @@ import pytest
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 from PIL import Image
 
 from talks.models import Speaker, Talk
@@ -30,47 +31,43 @@ def test_speaker_for_member_creates_profile_from_account(member):
     member.github_url = "https://github.com/camille"
     member.save()
 
-    speaker, claimed = speaker_for_member(member=member)
+    speaker = speaker_for_member(member=member)
 
-    assert (speaker.name, speaker.slug, speaker.user, claimed) == (
-        "Camille",
-        "camille",
-        member,
-        False,
-    )
+    assert (speaker.name, speaker.slug, speaker.user) == ("Camille", "camille", member)
     assert (speaker.bio, speaker.github_url) == ("Développeuse.", "https://github.com/camille")
-    assert speaker_for_member(member=member) == (speaker, False)
+    assert speaker_for_member(member=member) == speaker
 
 
-def test_speaker_for_member_claims_archive_namesake(member, run_on_commit):
-    archive = SpeakerFactory(name="CAMILLE")
+def test_speaker_for_member_never_links_an_archive_namesake(member, run_on_commit):
+    """Was: the archive speaker of the same name was linked at once (a takeover)."""
+    archive = SpeakerFactory(name="CAMILLE", bio="Déjà venue en 2014.")
 
     with run_on_commit():
-        speaker, claimed = speaker_for_member(member=member)
+        speaker = speaker_for_member(member=member)
 
-    assert (speaker, claimed) == (archive, True)
-    assert Speaker.objects.count() == 1
-    assert mail.outbox[0].subject == (
-        "[Clermont'ech] Profil d'intervenant·e rattaché à un compte : CAMILLE"
-    )
+    assert (speaker.name, speaker.slug, speaker.user) == ("Camille", "camille-2", member)
+    archive.refresh_from_db()
+    assert (archive.user, archive.bio) == (None, "Déjà venue en 2014.")
+    assert mail.outbox == []
 
 
 def test_two_accounts_with_the_same_name_get_two_profiles(member):
     twin = UserFactory(display_name="Camille", email="autre.camille@example.org")
-    first, _ = speaker_for_member(member=member)
+    first = speaker_for_member(member=member)
 
-    second, claimed = speaker_for_member(member=twin)
+    second = speaker_for_member(member=twin)
 
-    assert (first.slug, second.slug, claimed) == ("camille", "camille-2", False)
+    assert (first.slug, second.slug, second.user) == ("camille", "camille-2", twin)
 
 
 # The member's own profile page ------------------------------------------------
 
 
 def test_speaker_profile_page_without_profile_offers_to_create(member_client):
-    html = member_client.get(reverse("talks:speaker-profile")).content.decode()
+    page = text(member_client.get(reverse("talks:speaker-profile")))
 
-    assert "Créer ou retrouver mon profil" in html
+    assert "Créer mon profil</button>" in page
+    assert "ne sont jamais reliés d'office à un compte, même quand le nom est le même" in page
 
 
 def test_speaker_profile_created_on_demand(member, member_client):
@@ -123,6 +120,46 @@ def test_speaker_profile_name_of_someone_else_is_refused(member_speaker, member_
     assert "Un autre profil d&#x27;intervenant·e porte déjà ce nom." in response.content.decode()
     member_speaker.refresh_from_db()
     assert member_speaker.name == "Camille"
+
+
+BANNED = (
+    "Votre compte ne permet plus de participer aux propositions de Clermont'ech. "
+    "Pour en parler, écrivez aux organisateurs."
+)
+
+
+def test_speaker_profile_banned_member_sees_why_and_cannot_edit(
+    member, member_speaker, member_client
+):
+    member_speaker.bio = "Ma présentation."
+    member_speaker.save()
+    member.banned_at = timezone.now()
+    member.save()
+
+    page = member_client.get(reverse("talks:speaker-profile"))
+    response = member_client.post(
+        reverse("talks:speaker-profile"), profile_data(bio="Réécrite après l'exclusion.")
+    )
+
+    assert page.status_code == 200
+    assert BANNED in text(page)
+    assert 'name="bio"' not in page.content.decode()
+    assert response.status_code == 403
+    assert BANNED in text(response)
+    member_speaker.refresh_from_db()
+    assert (member_speaker.name, member_speaker.bio) == ("Camille", "Ma présentation.")
+
+
+def test_speaker_profile_banned_member_without_profile_gets_none(member, member_client):
+    member.banned_at = timezone.now()
+    member.save()
+
+    page = member_client.get(reverse("talks:speaker-profile"))
+    response = member_client.post(reverse("talks:speaker-profile"))
+
+    assert BANNED in text(page)
+    assert response.status_code == 403
+    assert not Speaker.objects.exists()
 
 
 @pytest.mark.parametrize(
