@@ -45,6 +45,33 @@ def _readable_only(widget, value):
     return [v for v in value if readable_keys(key_field, [v])]
 
 
+def _key_field(field: forms.ModelChoiceField):
+    model = field.queryset.model
+    return model._meta.get_field(field.to_field_name) if field.to_field_name else model._meta.pk
+
+
+class KeyCheckingModelChoiceField(forms.ModelChoiceField):
+    """A select of rows: a value that cannot be a key (10**22 overflows SQLite's
+    integers before Django's own check) is an invalid choice, not a 500."""
+
+    def to_python(self, value):
+        if value not in self.empty_values and not readable_keys(_key_field(self), [value]):
+            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return super().to_python(value)
+
+
+class KeyCheckingModelMultipleChoiceField(forms.ModelMultipleChoiceField):
+    def _check_values(self, value):
+        for item in value:
+            if not readable_keys(_key_field(self), [item]):
+                raise ValidationError(
+                    self.error_messages["invalid_pk_value"],
+                    code="invalid_pk_value",
+                    params={"pk": item},
+                )
+        return super()._check_values(value)
+
+
 class KeyCheckingAutocompleteSelect(AutocompleteSelect):
     """Values that cannot be a key are left out of the redrawn widget; the form field
     says what is wrong."""
@@ -92,6 +119,7 @@ class SafeAdminMixin:
             kwargs["widget"] = KeyCheckingAutocompleteSelect(
                 db_field, self.admin_site, using=kwargs.get("using")
             )
+        kwargs.setdefault("form_class", KeyCheckingModelChoiceField)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
@@ -99,6 +127,7 @@ class SafeAdminMixin:
             kwargs["widget"] = KeyCheckingAutocompleteSelectMultiple(
                 db_field, self.admin_site, using=kwargs.get("using")
             )
+        kwargs.setdefault("form_class", KeyCheckingModelMultipleChoiceField)
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
 
@@ -114,4 +143,5 @@ class SafeTabularInline(admin.TabularInline):
             kwargs["widget"] = KeyCheckingAutocompleteSelect(
                 db_field, self.admin_site, using=kwargs.get("using")
             )
+        kwargs.setdefault("form_class", KeyCheckingModelChoiceField)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)

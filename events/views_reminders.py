@@ -11,6 +11,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 
+from core.middleware import private_page
+
 from .reminders import (
     NO,
     YES,
@@ -22,6 +24,7 @@ from .reminders import (
 )
 
 
+@private_page
 def reconfirm(request: HttpRequest, token: str) -> HttpResponse:
     try:
         link = reconfirm_token_read(token)

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
+from core.middleware import private_page
 from events.models import RSVP
 
 from .forms_community import DeleteAccountConfirmForm, DeleteAccountForm, IncidentReportForm
@@ -94,6 +95,7 @@ def _masked(email: str) -> str:
 
 # RFC 8058: mail clients POST here without cookies, so without CSRF token. That is safe:
 # the signed token in the URL is the proof, and the only effect is an unsubscription.
+@private_page
 @csrf_exempt
 @require_http_methods(["GET", "POST"])
 def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:

@@ -25,6 +25,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.admin_tools import SafeModelAdmin, SafeTabularInline
 from events.models import Event
 
 from .forms import ID_PATTERN, IdChoiceField, PhotoFieldMixin, https_by_default, parse_id
@@ -56,7 +57,7 @@ from .services import (
 )
 
 
-class HttpsUrlsAdmin(admin.ModelAdmin):
+class HttpsUrlsAdmin(SafeModelAdmin):
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         # An address typed without a scheme gets https:// (Django 6's default).
         if isinstance(db_field, models.URLField):
@@ -199,7 +200,7 @@ class SpeakerAdmin(HttpsUrlsAdmin):
 
 
 @admin.register(SpeakerClaim)
-class SpeakerClaimAdmin(admin.ModelAdmin):
+class SpeakerClaimAdmin(SafeModelAdmin):
     """Members who say "C'est moi" on a speaker of the archive. Nothing is automatic:
     every decision goes through talks.services (approve, reject, undo) and emails the
     member; only organizers (user.is_organizer) may take one."""
@@ -332,7 +333,7 @@ class SpeakerClaimAdmin(admin.ModelAdmin):
 # Talks ----------------------------------------------------------------------
 
 
-class TalkSpeakerInline(admin.TabularInline):
+class TalkSpeakerInline(SafeTabularInline):
     model = TalkSpeaker
     extra = 0
     min_num = 1
@@ -341,7 +342,7 @@ class TalkSpeakerInline(admin.TabularInline):
     verbose_name_plural = gettext_lazy("intervenant·es (dans l'ordre : 0 en premier)")
 
 
-class TalkStatusChangeInline(admin.TabularInline):
+class TalkStatusChangeInline(SafeTabularInline):
     model = TalkStatusChange
     extra = 0
     can_delete = False
@@ -353,7 +354,7 @@ class TalkStatusChangeInline(admin.TabularInline):
         return False
 
 
-class CoSpeakerInvitationInline(admin.TabularInline):
+class CoSpeakerInvitationInline(SafeTabularInline):
     """Who was invited to present the talk, and what they answered (read only: the
     invitee answers, through the link of the email or their "My proposals")."""
 
@@ -878,7 +879,7 @@ class TalkAdmin(HttpsUrlsAdmin):
 
 
 @admin.register(Topic)
-class TopicAdmin(admin.ModelAdmin):
+class TopicAdmin(SafeModelAdmin):
     list_display = ["title", "votes", "takers", "is_hidden", "created_at"]
     list_filter = ["is_hidden"]
     search_fields = ["title", "description"]
@@ -914,7 +915,7 @@ class TopicAdmin(admin.ModelAdmin):
 
 
 @admin.register(ImportedPost)
-class ImportedPostAdmin(admin.ModelAdmin):
+class ImportedPostAdmin(SafeModelAdmin):
     """What `manage.py import_jekyll` brought in, post by post (read only)."""
 
     list_display = ["source", "kind", "event", "talk", "imported_at"]

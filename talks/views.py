@@ -5,15 +5,17 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import F, Prefetch, Q
 from django.db.models.functions import ExtractYear
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from core.middleware import private_page
 from events.markup import render_markdown
 from events.models import Event
+from members.ratelimits import rate_limit_refusal
 
 from .forms import (
     ArchiveFilterForm,
@@ -83,8 +85,10 @@ def get_my_talk_or_404(request: HttpRequest, pk: int) -> Talk:
 
 
 def _safe_next(request: HttpRequest, default: str) -> str:
+    """Where to go back after a vote: a path of this site ("/wishlist/?page=2"), else
+    `default`. Never a URL name or another site (redirect() would look "x" up as a view)."""
     target = request.POST.get("next", "")
-    if url_has_allowed_host_and_scheme(
+    if target.startswith("/") and url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return target
@@ -273,6 +277,10 @@ def talk_propose(request: HttpRequest) -> HttpResponse:
         preview = render_markdown(form.cleaned_data["abstract"])
         context = _propose_context(form=form, topic=topic, preview=preview)
         return render(request, "talks/propose.html", context)
+    if limited := rate_limit_refusal(request, action="talk_proposal"):
+        messages.error(request, limited)
+        context = _propose_context(form=form, topic=topic)
+        return render(request, "talks/propose.html", context, status=429)
     try:
         talk = talk_submit(member=member, **form.service_kwargs())
     except TalkError as error:
@@ -388,6 +396,7 @@ def talk_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@private_page
 def talk_confirm_token(request: HttpRequest, token: str) -> HttpResponse:
     """The link of the acceptance email: GET shows a button, only its POST confirms."""
     try:
@@ -479,6 +488,7 @@ def _invitation_or_400(request: HttpRequest, token: str):
         return None, render(request, "talks/invitation.html", context, status=400)
 
 
+@private_page
 @require_GET
 def invitation_detail(request: HttpRequest, token: str) -> HttpResponse:
     """The link of the invitation email: it shows the talk and two buttons, and changes
@@ -502,6 +512,7 @@ def invitation_detail(request: HttpRequest, token: str) -> HttpResponse:
     return render(request, "talks/invitation.html", context)
 
 
+@private_page
 @require_POST
 def invitation_accept_token(request: HttpRequest, token: str) -> HttpResponse:
     invitation, bad_link = _invitation_or_400(request, token)
@@ -516,6 +527,7 @@ def invitation_accept_token(request: HttpRequest, token: str) -> HttpResponse:
     return redirect(page)
 
 
+@private_page
 @require_POST
 def invitation_decline_token(request: HttpRequest, token: str) -> HttpResponse:
     """No login needed: whoever holds the link may say no."""
@@ -581,11 +593,16 @@ def speaker_profile(request: HttpRequest) -> HttpResponse:
 
 def wishlist(request: HttpRequest) -> HttpResponse:
     form = TopicForm()
+    # A POST that gets to the page again was refused (a success redirects).
+    status = 400 if request.method == "POST" else 200
     if request.method == "POST":
         if not request.user.is_authenticated:
             return redirect(f"{reverse('account_login')}?next={reverse('talks:wishlist')}")
         form = TopicForm(request.POST)
-        if form.is_valid():
+        if form.is_valid() and (limited := rate_limit_refusal(request, action="wishlist_topic")):
+            messages.error(request, limited)
+            status = 429
+        elif form.is_valid():
             try:
                 topic = topic_create(member=request.user, **form.cleaned_data)
             except TalkError as error:
@@ -620,8 +637,6 @@ def wishlist(request: HttpRequest) -> HttpResponse:
         "my_votes": my_votes,
         "refusal": member_refusal(request.user) if request.user.is_authenticated else None,
     }
-    # A POST that gets here was refused (a success redirects).
-    status = 400 if request.method == "POST" else 200
     return render(request, "talks/wishlist.html", context, status=status)
 
 
@@ -635,7 +650,7 @@ def _topic_vote_change(request: HttpRequest, pk: int, vote: bool) -> HttpRespons
             topic_unvote(topic=topic, member=request.user)
     except TalkError as error:
         messages.error(request, str(error))
-    return redirect(_safe_next(request, default))
+    return HttpResponseRedirect(_safe_next(request, default))
 
 
 @require_POST

@@ -128,3 +128,18 @@ def test_a_member_opening_the_admin_login_is_refused(client):
     client.force_login(UserFactory())
 
     assert client.get("/admin/login/").status_code == 403
+
+
+def test_pages_of_signed_links_are_private_even_without_a_login(client, member):
+    from events.reminders import YES, reconfirm_token_make
+    from members.services import unsubscribe_token_make
+
+    rsvp = RSVPFactory(event=EventFactory(), member=member)
+    urls = [
+        reverse("events:reconfirm", args=[reconfirm_token_make(rsvp, YES)]),
+        reverse("members:unsubscribe", args=[unsubscribe_token_make(member)]),
+    ]
+    for url in urls:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert response["Cache-Control"] == "private, no-store", url

@@ -134,3 +134,39 @@ def test_a_member_report_counts_against_the_same_address_limit(settings):
     client.force_login(UserFactory())
 
     assert [_report(client).status_code for _ in range(2)] == [302, 429]
+
+
+# Proposals and wishlist topics --------------------------------------------------------
+
+
+def test_proposals_are_limited_per_member_with_a_clear_message(settings, member_client):
+    from talks.models import Talk
+
+    settings.ACCOUNT_RATE_LIMITS = {**settings.ACCOUNT_RATE_LIMITS, "talk_proposal": "2/d/user"}
+
+    def propose(n: int):
+        return member_client.post(
+            reverse("talks:propose"),
+            {"title": f"Un talk numéro {n}", "format": "short", "language": "fr",
+             "level": "beginner", "abstract": "Un résumé assez long pour être accepté " * 3},
+        )  # fmt: skip
+
+    answers = [propose(n).status_code for n in range(3)]
+
+    assert answers == [302, 302, 429]
+    assert Talk.objects.count() == 2
+    assert "réessayez plus tard" in text(propose(9))
+
+
+def test_wishlist_topics_are_limited_per_member(settings, member_client):
+    from talks.models import Topic
+
+    settings.ACCOUNT_RATE_LIMITS = {**settings.ACCOUNT_RATE_LIMITS, "wishlist_topic": "1/d/user"}
+    url = reverse("talks:wishlist")
+
+    first = member_client.post(url, {"title": "Les files de messages"})
+    second = member_client.post(url, {"title": "Le cache HTTP"})
+
+    assert (first.status_code, second.status_code) == (302, 429)
+    assert list(Topic.objects.values_list("title", flat=True)) == ["Les files de messages"]
+    assert "réessayez plus tard" in text(second)

@@ -58,6 +58,9 @@ ADMIN_MODELS = {
     "talks.Speaker": AdminModel(ALL),
     "talks.Talk": AdminModel(ALL),
     "talks.Topic": AdminModel(ALL),
+    "talks.SpeakerClaim": AdminModel(
+        ALL, disabled=frozenset({"add", "delete"}), why="members claim; reject or undo"
+    ),
     "talks.ImportedPost": AdminModel(ALL, disabled=frozenset({"add", "change"})),
     "sponsors.Sponsor": AdminModel(ALL),
 }

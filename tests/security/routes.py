@@ -53,11 +53,6 @@ ADMIN_BACK_TO_PREVIEW = everyone(
 HOME = redirect("/")
 LOGGED_IN_GO_HOME = dict.fromkeys(LOGGED_IN, HOME)
 
-TALKS_EDIT_500 = (
-    "issue 10 #1: GET /talks/mine/<pk>/edit/ is a 500 when an upcoming event exists; "
-    "fixed on branch trust-talks"
-)
-
 
 def _event_id(world) -> dict:
     return {"event_id": world.event.pk}
@@ -136,7 +131,6 @@ ROUTES = {
         case(
             owner_only(),
             lambda w: {"pk": w.proposal.pk},
-            known={"member": TALKS_EDIT_500},
             private=True,
         )
     ],
@@ -164,6 +158,21 @@ ROUTES = {
             label="speaker without a public talk",
         ),
     ],
+    "talks:speaker-claim": [case(post_only(), _slug("public_speaker"))],
+    # The invitation's signed link: the page shows to whoever holds it (answers are POST).
+    "talks:invitation": [
+        case(
+            everyone(),
+            lambda w: {"token": w.tokens["invitation"]},
+            label="valid token",
+            private=True,
+        ),
+        case(everyone(BAD_REQUEST), lambda w: {"token": "forged"}, label="forged token"),
+    ],
+    "talks:invitation-accept": [case(post_only(), lambda w: {"token": w.tokens["invitation"]})],
+    "talks:invitation-decline": [case(post_only(), lambda w: {"token": w.tokens["invitation"]})],
+    "talks:my-invitation-accept": [case(post_only(), lambda w: {"pk": w.invitation.pk})],
+    "talks:my-invitation-decline": [case(post_only(), lambda w: {"pk": w.invitation.pk})],
     "talks:wishlist": [case(everyone())],
     "talks:topic-vote": [case(post_only(), lambda w: {"pk": w.topic.pk})],
     "talks:topic-unvote": [case(post_only(), lambda w: {"pk": w.topic.pk})],
@@ -291,6 +300,13 @@ ROUTES = {
     "admin:members_announcement_retry": [case(ADMIN_BACK_TO_PREVIEW, _announcement_id)],
     "admin:talks_talk_programme_index": [case(ADMIN_CHANGE_PAGE)],
     "admin:talks_talk_programme": [case(ADMIN_CHANGE_PAGE, _event_id)],
+    # The buttons of a claim's page: POST only, organizers only.
+    "admin:talks_speakerclaim_decide": [
+        case(
+            everyone(ADMIN_LOGIN, staff=NOT_ALLOWED, organizer=NOT_ALLOWED, superuser=NOT_ALLOWED),
+            lambda w: {"claim_id": w.admin_objects["talks.SpeakerClaim"].pk},
+        )
+    ],
 }
 
 

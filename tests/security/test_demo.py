@@ -22,10 +22,6 @@ from .table import TABLE, matrix_cases, request_path
 from .world import PERSONAS, World
 
 DEMO_PERSONAS = ("anonymous", "member", "organizer")
-EDIT_500 = (
-    "issue 10 #1: GET /talks/mine/<pk>/edit/ is a 500 when an upcoming event exists "
-    "(the demo has one); fixed on branch trust-talks"
-)
 
 
 def _demo_world() -> World:
@@ -62,6 +58,7 @@ def _demo_world() -> World:
 def demo(django_db_setup, django_db_blocker, tmp_path_factory):
     from members.models import Announcement
     from sponsors.models import Sponsor
+    from talks.models import CoSpeakerInvitation
     from tests.factories import AnnouncementFactory, IncidentReportFactory
 
     from .world import _admin_objects, build_tokens
@@ -74,6 +71,9 @@ def demo(django_db_setup, django_db_blocker, tmp_path_factory):
         )
         world.incident_report = world.incident_report or IncidentReportFactory()
         world.sponsor = Sponsor.objects.order_by("pk").first()
+        world.invitation = CoSpeakerInvitation.objects.create(
+            talk=world.proposal, email="invitee@example.org", invited_by=world.member
+        )
         world.tokens = build_tokens(world)
         world.admin_objects = _admin_objects(world)
         world.sessions = session_keys(world.users)
@@ -84,13 +84,9 @@ def _demo_case(key, case, persona) -> bool:
     return persona in DEMO_PERSONAS and case.get[persona].status < 500
 
 
-def _known(key, case, persona) -> str | None:
-    return EDIT_500 if (key, persona) == ("talks:edit", "member") else None
-
-
 @pytest.mark.parametrize(
     ("key", "case", "persona"),
-    list(matrix_cases(TABLE, PERSONAS, only=_demo_case, known=_known)),
+    list(matrix_cases(TABLE, PERSONAS, only=_demo_case)),
 )
 def test_demo_data_every_page_answers_without_a_5xx(key, case, persona, demo, db):
     from .conftest import persona_client

@@ -92,11 +92,6 @@ def test_private_pages_are_not_kept_by_caches(key, case, persona, world, client_
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 10: a banned member can still edit /talks/speaker-profile/; "
-    "fixed on branch trust-talks",
-)
 def test_banned_member_cannot_change_their_speaker_profile(world, client_as):
     from talks.models import Speaker
 

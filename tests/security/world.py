@@ -23,8 +23,8 @@ from members.bans import email_fingerprint
 from members.models import Announcement, BannedAddress, Delivery, IncidentReport, User
 from members.services import unsubscribe_token_make
 from sponsors.models import Sponsor
-from talks.models import ImportedPost, Speaker, Talk, Topic
-from talks.tokens import confirm_token
+from talks.models import CoSpeakerInvitation, ImportedPost, Speaker, SpeakerClaim, Talk, Topic
+from talks.tokens import confirm_token, invitation_token
 from tests.factories import (
     AnnouncementFactory,
     EventFactory,
@@ -71,6 +71,7 @@ class World:
     announcement: Announcement
     incident_report: IncidentReport
     sponsor: Sponsor
+    invitation: CoSpeakerInvitation  # to co-present the member's proposal, pending
     tokens: dict[str, str] = field(default_factory=dict)
     # One row of each model the admin shows, for its change/delete/history pages.
     admin_objects: dict[str, object] = field(default_factory=dict)
@@ -118,6 +119,9 @@ def build_world() -> World:
     announcement = AnnouncementFactory(created_by=users["organizer"])
     incident_report = IncidentReportFactory(event=past_event)
     sponsor = SponsorFactory(name="Entreprise mécène")
+    invitation = CoSpeakerInvitation.objects.create(
+        talk=proposal, email="invitee@example.org", name="Invitée", invited_by=member
+    )
     SponsorshipFactory(sponsor=sponsor, event=event)
 
     world = World(
@@ -128,6 +132,7 @@ def build_world() -> World:
         cancelled_event=cancelled_event,
         rsvp=rsvp,
         proposal=proposal,
+        invitation=invitation,
         member_speaker=member_speaker,
         public_talk=public_talk,
         public_speaker=public_speaker,
@@ -147,6 +152,7 @@ def build_tokens(world) -> dict[str, str]:
         "reconfirm": reconfirm_token_make(world.rsvp, YES),
         "reconfirm_no": reconfirm_token_make(world.rsvp, NO),
         "talk_confirm": confirm_token(world.proposal),
+        "invitation": invitation_token(world.invitation),
         "unsubscribe": unsubscribe_token_make(world.member),
     }
 
@@ -197,6 +203,9 @@ def _admin_objects(world: World) -> dict[str, object]:
         "talks.Speaker": world.member_speaker,
         "talks.Talk": world.proposal,
         "talks.Topic": world.topic,
+        "talks.SpeakerClaim": SpeakerClaim.objects.create(
+            member=world.member, speaker=world.public_speaker
+        ),
         "talks.ImportedPost": ImportedPost.objects.create(
             source="_posts/2019-01-01-api-hour-1.md",
             kind=ImportedPost.Kind.EVENT,

@@ -195,3 +195,15 @@ def test_topic_links_to_its_public_talk(client, event):
 
     assert "Au programme" in html
     assert f'<a href="{talk.get_absolute_url()}">Mutants !</a>' in html
+
+
+@pytest.mark.parametrize(
+    "target", ["x", "talks:list", "//evil.example.org/", "https://evil.example.org/"]
+)
+def test_vote_never_follows_a_next_that_is_not_a_path_of_the_site(member_client, target):
+    topic = TopicFactory()
+
+    response = member_client.post(reverse("talks:topic-vote", args=[topic.pk]), {"next": target})
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("talks:wishlist") + f"#topic-{topic.pk}"
