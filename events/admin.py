@@ -16,6 +16,8 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from core.search import unaccented
+
 from .forms import EventAdminForm
 from .models import RSVP, Diet, Event, EventMail, ShowRateEstimate, Venue
 from .services import (
@@ -31,7 +33,7 @@ from .services import (
 @admin.register(Venue)
 class VenueAdmin(admin.ModelAdmin):
     list_display = ["name", "capacity", "event_count", "map_link"]
-    search_fields = ["name", "address"]
+    search_fields = unaccented("name", "address")
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(n_events=Count("events"))
@@ -184,7 +186,7 @@ class EventAdmin(admin.ModelAdmin):
         "links",
     ]
     list_filter = ["status", YearFilter, "venue"]
-    search_fields = ["title", "number", "slug", "venue__name"]
+    search_fields = [*unaccented("title", "slug", "venue__name"), "number"]
     date_hierarchy = "starts_at"
     list_select_related = ["venue"]
     inlines = [RSVPInline]

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 # Importing events.admin registers EventAdmin before we add the "announce" action to it.
+from core.search import unaccented
 from events.admin import EventAdmin
 from events.models import RSVP
 
@@ -94,7 +95,7 @@ class UserAdmin(BaseUserAdmin):
         "receives_announcements",
         ("deleted_at", admin.EmptyFieldListFilter),
     ]
-    search_fields = ["email", "display_name"]
+    search_fields = unaccented("email", "display_name")
     readonly_fields = [
         "date_joined",
         "last_login",

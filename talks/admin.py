@@ -25,6 +25,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.search import unaccented
 from events.models import Event
 
 from .forms import PhotoFieldMixin, https_by_default
@@ -91,7 +92,7 @@ class SpeakerAdmin(HttpsUrlsAdmin):
     form = SpeakerAdminForm
     list_display = ["name", "user", "is_mentor", "talk_count", "has_photo"]
     list_filter = ["is_mentor", ("user", admin.EmptyFieldListFilter)]
-    search_fields = ["name", "slug", "email", "user__email", "user__display_name"]
+    search_fields = unaccented("name", "slug", "email", "user__email", "user__display_name")
     prepopulated_fields = {"slug": ["name"]}
     autocomplete_fields = ["user"]
     readonly_fields = ["talk_list", "created_at", "updated_at"]
@@ -302,7 +303,7 @@ class TalkAdmin(HttpsUrlsAdmin):
         "status", ReviewedFilter, "format", "language", "level", "first_time", "wants_mentor",
         ("mentor", admin.EmptyFieldListFilter), ("event", admin.RelatedOnlyFieldListFilter),
     ]  # fmt: skip
-    search_fields = ["title", "abstract", "speakers__name", "submitted_by__email"]
+    search_fields = unaccented("title", "abstract", "speakers__name", "submitted_by__email")
     date_hierarchy = "created_at"
     list_select_related = ["event", "mentor"]
     autocomplete_fields = ["submitted_by", "topic"]
