@@ -206,7 +206,7 @@ class EventAdmin(admin.ModelAdmin):
         (
             gettext_lazy("Date et lieu"),
             {
-                "fields": ["starts_at", "ends_at", "venue"],
+                "fields": ["starts_at", "ends_at", "venue", "room"],
                 "description": gettext_lazy(
                     "Le soir même : « Entrée (téléphone) » en haut de cette page ouvre la "
                     "page de pointage (recherche par nom, QR codes des billets, ajouts sur "
@@ -235,6 +235,8 @@ class EventAdmin(admin.ModelAdmin):
 
     @admin.display(description=gettext_lazy("confirmées / places"), ordering="confirmed_count")
     def seats(self, event: Event) -> str:
+        if event.capacity is None:
+            return f"{event.confirmed_count} / {_('sans limite')}"
         return f"{event.confirmed_count} / {event.capacity}"
 
     @admin.display(description=gettext_lazy("liste d'attente"), ordering="waitlist_count")

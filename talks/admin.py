@@ -68,7 +68,7 @@ class SpeakerAdminForm(PhotoFieldMixin, forms.ModelForm):
         formfield_callback = https_by_default
         fields = [
             "name", "slug", "bio", "photo", "website_url", "mastodon_url", "bluesky_url",
-            "github_url", "gitlab_url", "linkedin_url", "user", "email", "is_mentor",
+            "github_url", "gitlab_url", "linkedin_url", "twitter_url", "user", "email", "is_mentor",
             "mentor_topics",
         ]  # fmt: skip
 
@@ -108,6 +108,7 @@ class SpeakerAdmin(HttpsUrlsAdmin):
                     "github_url",
                     "gitlab_url",
                     "linkedin_url",
+                    "twitter_url",
                 ]
             },
         ),  # fmt: skip
@@ -719,11 +720,11 @@ class TopicAdmin(admin.ModelAdmin):
 class ImportedPostAdmin(admin.ModelAdmin):
     """What `manage.py import_jekyll` brought in, post by post (read only)."""
 
-    list_display = ["source", "kind", "event", "talk", "imported_at"]
+    list_display = ["source", "kind", "event", "talk", "old_path", "imported_at"]
     list_filter = ["kind"]
-    search_fields = ["source"]
+    search_fields = ["source", "old_path"]
     list_select_related = ["event", "talk"]
-    readonly_fields = ["source", "kind", "event", "talk", "imported_at"]
+    readonly_fields = ["source", "kind", "event", "talk", "old_path", "imported_at"]
     exclude = ["fingerprints"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
