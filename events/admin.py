@@ -22,11 +22,13 @@ from .forms import EventAdminForm
 from .models import RSVP, Diet, Event, EventMail, ShowRateEstimate, Venue
 from .services import (
     RSVPError,
+    VenueMergeError,
     event_cancel,
     event_set_capacity,
     rsvp_cancel,
     rsvp_check_in,
     rsvp_create,
+    venue_merge,
 )
 
 
@@ -34,6 +36,48 @@ from .services import (
 class VenueAdmin(admin.ModelAdmin):
     list_display = ["name", "capacity", "event_count", "map_link"]
     search_fields = unaccented("name", "address")
+    actions = ["merge_selected"]
+
+    @admin.action(
+        description=gettext_lazy("Fusionner les lieux choisis (un seul endroit)…"),
+        permissions=["change", "delete"],
+    )
+    def merge_selected(self, request, queryset):
+        """Ask which venue to keep, then move every event of the others to it."""
+        venues = list(queryset.order_by("name"))
+        if len(venues) < 2:
+            self.message_user(
+                request, _("Choisissez au moins deux lieux à fusionner."), messages.WARNING
+            )
+            return None
+        keep = next((v for v in venues if str(v.pk) == request.POST.get("keep")), None)
+        if "confirm" in request.POST and keep is not None:
+            try:
+                moved = venue_merge(keep=keep, others=[v for v in venues if v != keep])
+            except VenueMergeError as error:
+                self.message_user(request, str(error), messages.ERROR)
+                return None
+            self.message_user(
+                request,
+                ngettext(
+                    "Lieux fusionnés dans « %(name)s » : %(n)d événement déplacé.",
+                    "Lieux fusionnés dans « %(name)s » : %(n)d événements déplacés.",
+                    moved,
+                )
+                % {"name": keep.name, "n": moved},
+                messages.SUCCESS,
+            )
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("Fusionner des lieux"),
+            "venues": venues,  # annotated with n_events by get_queryset
+            "action": "merge_selected",
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            "missing_choice": "confirm" in request.POST,
+        }
+        return TemplateResponse(request, "admin/events/venue/merge.html", context)
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(n_events=Count("events"))

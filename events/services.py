@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from members.models import User
 
 from . import emails
-from .models import RSVP, Diet, Event
+from .models import RSVP, Diet, Event, Venue
 
 
 class RSVPError(Exception):
@@ -398,3 +398,43 @@ def event_cancel(*, event: Event) -> int:
             transaction.on_commit(lambda rsvp=rsvp: emails.send_event_cancelled(rsvp))
     event.status = Event.Status.CANCELLED
     return len(rsvps)
+
+
+class VenueMergeError(Exception):
+    """A merge that cannot be done; the message says why, in French."""
+
+
+def venue_merge(*, keep: Venue, others: list[Venue]) -> int:
+    """One place entered as several venues: the events of `others` move to `keep`, which
+    takes from them what it lacks (coordinates, accessibility notes, number of seats),
+    and `others` are deleted. All of it or nothing. Returns how many events moved."""
+    others = [venue for venue in others if venue.pk != keep.pk]
+    if not others:
+        raise VenueMergeError(_("Choisissez au moins un autre lieu que celui à garder."))
+    # One transaction, the venues locked: two organizers merging at the same time wait
+    # for each other, and an event added to a merged venue meanwhile makes the delete
+    # fail (the venue is PROTECTed) and the whole merge roll back, never half-done.
+    with transaction.atomic():
+        locked = {
+            v.pk: v
+            for v in Venue.objects.select_for_update().filter(
+                pk__in=[keep.pk, *(v.pk for v in others)]
+            )
+        }
+        if keep.pk not in locked or len(locked) != len(others) + 1:
+            raise VenueMergeError(_("Un des lieux a été supprimé entre-temps : rien n'a changé."))
+        kept = locked[keep.pk]
+        moved = Event.objects.filter(venue__in=others).update(venue=kept)
+        for other in (locked[v.pk] for v in others):
+            if kept.latitude is None and other.latitude is not None:
+                kept.latitude, kept.longitude = other.latitude, other.longitude
+            if not kept.accessibility_notes:
+                kept.accessibility_notes = other.accessibility_notes
+            if kept.capacity is None:
+                kept.capacity = other.capacity
+            if not kept.address.strip():
+                kept.address = other.address
+        kept.save()
+        Venue.objects.filter(pk__in=[v.pk for v in others]).delete()
+    keep.refresh_from_db()
+    return moved

@@ -199,6 +199,13 @@ class TalkActionForm(ActionForm):
 
 
 class TalkAdminForm(forms.ModelForm):
+    # A talk of the archive has no level (""): the admin shows it as such and keeps it so,
+    # instead of showing the first choice and saving it without anyone choosing it.
+    level = forms.ChoiceField(
+        label=gettext_lazy("niveau"),
+        choices=[("", gettext_lazy("— non précisé —")), *Talk.Level.choices],
+        required=False,
+    )
     new_status = forms.ChoiceField(
         label=gettext_lazy("Changer le statut"),
         required=False,

@@ -46,6 +46,8 @@ def fixed_page(path: str) -> str | None:
 
 def new_address(path: str) -> str | None:
     """Where an old address leads now, or None (a page we have no record of)."""
+    if len(path) > 250 or any(ord(c) < 32 for c in path):
+        return None  # no old page looks like this (and PostgreSQL refuses NUL characters)
     page = fixed_page(path)
     if page:
         return page
