@@ -645,10 +645,6 @@ def _url_value(value: str, *, old_site: str) -> tuple[str, str | None]:
     return check_url(value) or "", None
 
 
-def _url_problem(value: str) -> str:
-    return _("trop longue (plus de 200 caractères)") if len(value) > 200 else _("illisible")
-
-
 def parse_talk(post: Post, *, old_site: str = OLD_SITE) -> TalkData:
     """A talk post's values (its abstract still in the old site's Markdown)."""
     if not post.title:
@@ -683,8 +679,15 @@ def parse_talk(post: Post, *, old_site: str = OLD_SITE) -> TalkData:
         warnings += [note] if note else []
         if not data.author_url:
             warnings.append(
-                _("lien de l'intervenant·e « %(url)s » %(problem)s : non repris")
-                % {"url": author_url, "problem": _url_problem(author_url)}
+                (
+                    _(
+                        "lien de l'intervenant·e « %(url)s » trop long (plus de 200 caractères) : "
+                        "non repris"
+                    )
+                    if len(author_url) > 200
+                    else _("lien de l'intervenant·e « %(url)s » illisible : non repris")
+                )
+                % {"url": author_url}
             )
     data.author_image = text_value(post.meta.get("author_image")).strip()
     video = text_value(post.meta.get("video")).strip()
@@ -700,8 +703,15 @@ def parse_talk(post: Post, *, old_site: str = OLD_SITE) -> TalkData:
         warnings += [note] if note else []
         if not data.slides_url:
             warnings.append(
-                _("adresse des slides « %(url)s » %(problem)s : non reprise")
-                % {"url": slides, "problem": _url_problem(slides)}
+                (
+                    _(
+                        "adresse des slides « %(url)s » trop longue (plus de 200 caractères) : "
+                        "non reprise"
+                    )
+                    if len(slides) > 200
+                    else _("adresse des slides « %(url)s » illisible : non reprise")
+                )
+                % {"url": slides}
             )
     data.warnings = warnings
     return data

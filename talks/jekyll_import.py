@@ -574,21 +574,25 @@ class _Importer:
             removed += [_("son introduction « %(text)s »") % {"text": t} for t in cut.intro]
         registration = jekyll_prose.without_registration(body)
         body = registration.text
-        if registration.paragraphs:
+        if registration.paragraphs and registration.services:
             removed.append(
                 ngettext(
-                    "%(n)d paragraphe d'inscription%(where)s, périmé : le site prend les "
+                    "%(n)d paragraphe d'inscription par %(sites)s, périmé : le site prend les "
                     "inscriptions",
-                    "%(n)d paragraphes d'inscription%(where)s, périmés : le site prend les "
+                    "%(n)d paragraphes d'inscription par %(sites)s, périmés : le site prend les "
                     "inscriptions",
                     registration.paragraphs,
                 )
-                % {
-                    "n": registration.paragraphs,
-                    "where": _(" par %(sites)s") % {"sites": ", ".join(registration.services)}
-                    if registration.services
-                    else "",
-                }
+                % {"n": registration.paragraphs, "sites": ", ".join(registration.services)}
+            )
+        elif registration.paragraphs:
+            removed.append(
+                ngettext(
+                    "%(n)d paragraphe d'inscription, périmé : le site prend les inscriptions",
+                    "%(n)d paragraphes d'inscription, périmés : le site prend les inscriptions",
+                    registration.paragraphs,
+                )
+                % {"n": registration.paragraphs}
             )
         converted = jekyll_prose.convert_prose(
             body, resolve=self.urls.get, old_page=self.old_page, old_site=self.old_site
