@@ -327,6 +327,7 @@ class _Importer:
         }
         # Each speaker's links, each in its field, the most recent post's first.
         self.speaker_links: dict[str, dict[str, str]] = defaultdict(dict)
+        self.archive_links: dict[str, set[str]] = defaultdict(set)  # every link, any date
         self.unowned_links: dict[str, str] = {}
         for post, data in sorted(talks, key=lambda t: (t[0].date, t[0].name)):
             if not data.author_url:
@@ -336,6 +337,7 @@ class _Importer:
                 self.unowned_links[post.name] = data.author_url
             else:
                 self.speaker_links[owner][jekyll.link_field(data.author_url)] = data.author_url
+                self.archive_links[owner].add(data.author_url)
 
     @staticmethod
     def _link_owner(url: str, names: list[str]) -> str | None:
@@ -800,6 +802,7 @@ class _Importer:
         """Fill a speaker's empty links (each in its field, the newest post's) and photo
         from the archive; never replace them."""
         for speaker in speakers:
+            self._unfile_misplaced_links(speaker)
             for name, url in self.speaker_links.get(speaker.slug, {}).items():
                 self._fill_link(speaker, name, url)
         if post.name in self.unowned_links:
@@ -842,6 +845,22 @@ class _Importer:
             names = [s.name for s in speakers]
         self.warn(post, [message % {"image": image, "names": ", ".join(names)}])
         return None
+
+    def _unfile_misplaced_links(self, speaker: Speaker) -> None:
+        """A link of the archive that an earlier import put in the wrong field (a Twitter
+        link as the website) leaves it, to be filled in its own field just after."""
+        archive = self.archive_links.get(speaker.slug, set())
+        wrong = [
+            name
+            for name in LINK_FIELDS
+            if getattr(speaker, name) in archive
+            and jekyll.link_field(getattr(speaker, name)) != name
+        ]
+        if wrong:
+            for name in wrong:
+                setattr(speaker, name, "")
+            speaker.save(update_fields=[*wrong, "updated_at"])
+            self.updated_speakers.add(speaker.slug)
 
     def _fill_link(self, speaker: Speaker, name: str, url: str) -> None:
         links = {getattr(speaker, f) for f in LINK_FIELDS}

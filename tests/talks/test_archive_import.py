@@ -344,6 +344,23 @@ def test_an_earlier_import_is_corrected_where_it_made_things_up():
     assert "  - 2018-11-15-1-loic-dupont-quic.md : niveau" in lines
 
 
+def test_a_link_an_earlier_import_misfiled_moves_to_its_field():
+    run_import()
+    # What the earlier import did: the first Twitter link seen, stored as the website.
+    Speaker.objects.filter(slug="loic-dupont").update(
+        website_url="https://twitter.com/loic_2018", twitter_url=""
+    )
+    Speaker.objects.filter(slug="claire-roux").update(website_url="https://claire.example/")
+
+    lines = run_import()
+
+    loic = Speaker.objects.get(slug="loic-dupont")
+    assert (loic.website_url, loic.twitter_url) == ("", "https://twitter.com/loicdupont")
+    claire = Speaker.objects.get(slug="claire-roux")
+    assert claire.website_url == "https://claire.example/"  # not from the archive: kept
+    assert "Intervenant·es : créés 0, mis à jour 1, inchangés 2" in lines
+
+
 # Old addresses ----------------------------------------------------------------------------
 
 
