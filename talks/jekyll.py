@@ -579,6 +579,50 @@ def parse_event(
     )
 
 
+def check_numbering(events: list[EventData]) -> None:
+    """API Hours are numbered in the order they take place: an evening whose date breaks
+    that order gets a loud note in its date_notes (the one out of order with the most
+    others, when two neighbours disagree). `events` in the order of their numbers."""
+    days = [data.starts_at.date() for data in events]
+    numbers = [data.number for data in events]
+
+    def out_of_order(i: int, j: int) -> bool:
+        return (numbers[i] < numbers[j]) != (days[i] < days[j])
+
+    count = [sum(out_of_order(i, j) for j in range(len(events))) for i in range(len(events))]
+    culprits = set()
+    for i in range(len(events) - 1):
+        if out_of_order(i, i + 1):
+            most = max(count[i], count[i + 1])
+            culprits |= {k for k in (i, i + 1) if count[k] == most}
+
+    def when(k: int) -> dict:
+        return {"n": numbers[k], "date": days[k].strftime("%d/%m/%Y")}
+
+    for i in sorted(culprits):
+        data = events[i]
+        previous, following = i - 1 if i > 0 else None, i + 1 if i + 1 < len(events) else None
+        if previous is not None and following is not None:
+            where = _(
+                "n'est pas entre la n°%(a)d (le %(a_date)s) et la n°%(b)d (le %(b_date)s)"
+            ) % {
+                "a": numbers[previous],
+                "a_date": days[previous].strftime("%d/%m/%Y"),
+                "b": numbers[following],
+                "b_date": days[following].strftime("%d/%m/%Y"),
+            }
+        else:
+            other = following if previous is None else previous
+            where = _("est dans le désordre avec la n°%(n)d (le %(date)s)") % when(other)
+        data.date_notes.append(
+            _(
+                "date à vérifier : l'API Hour n°%(n)d (le %(date)s) %(where)s ; les "
+                "numéros suivent l'ordre des soirées"
+            )
+            % {**when(i), "where": where}
+        )
+
+
 def split_speakers(author) -> list[str]:
     """ "A & B", "A &amp; B", "A et B", "A + B", "A, B et C" or a YAML list → names."""
     values = author if isinstance(author, list | tuple) else [author]

@@ -46,7 +46,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from events.models import DEFAULT_CAPACITY, Event, Venue
 from events.services import RSVPError, event_set_capacity
@@ -189,51 +188,8 @@ class _Importer:
             except JekyllError as error:
                 self.report.skipped.append((name, str(error)))
         ordered = [events[n] for n in sorted(events)]
-        self.check_sequence(ordered)
+        jekyll.check_numbering([data for _post, data in ordered])
         return ordered, talks
-
-    def check_sequence(self, events: list[tuple[Post, EventData]]) -> None:
-        """API Hours are numbered in the order they take place: an evening whose date
-        breaks that order is flagged loudly (the one out of order with the most others,
-        when two neighbours disagree)."""
-        days = [data.starts_at.date() for _post, data in events]
-        numbers = [data.number for _post, data in events]
-
-        def out_of_order(i: int, j: int) -> bool:
-            return (numbers[i] < numbers[j]) != (days[i] < days[j])
-
-        count = [sum(out_of_order(i, j) for j in range(len(events))) for i in range(len(events))]
-        culprits = set()
-        for i in range(len(events) - 1):
-            if out_of_order(i, i + 1):
-                most = max(count[i], count[i + 1])
-                culprits |= {k for k in (i, i + 1) if count[k] == most}
-
-        def when(k: int) -> dict:
-            return {"n": numbers[k], "date": days[k].strftime("%d/%m/%Y")}
-
-        for i in sorted(culprits):
-            data = events[i][1]
-            previous, following = i - 1 if i > 0 else None, i + 1 if i + 1 < len(events) else None
-            if previous is not None and following is not None:
-                where = _(
-                    "n'est pas entre la n°%(a)d (le %(a_date)s) et la n°%(b)d (le %(b_date)s)"
-                ) % {
-                    "a": numbers[previous],
-                    "a_date": days[previous].strftime("%d/%m/%Y"),
-                    "b": numbers[following],
-                    "b_date": days[following].strftime("%d/%m/%Y"),
-                }
-            else:
-                other = following if previous is None else previous
-                where = _("est dans le désordre avec la n°%(n)d (le %(date)s)") % when(other)
-            data.date_notes.append(
-                _(
-                    "date à vérifier : l'API Hour n°%(n)d (le %(date)s) %(where)s ; les "
-                    "numéros suivent l'ordre des soirées"
-                )
-                % {**when(i), "where": where}
-            )
 
     # Planning ------------------------------------------------------------------
 
@@ -554,70 +510,21 @@ class _Importer:
         return venue
 
     def _description(self, post: Post, data: EventData, venue: Venue | None) -> str:
-        """The post's text without what the event page shows by itself (the talks, the
-        date and venue sentences, the registration) nor what is dead (ticket sites,
-        maps); what was removed goes to the report."""
-        removed: list[str] = []
-        body = post.body
-        if data.number in self.numbers_with_talks:
-            cut = jekyll_prose.without_programme_talks(
-                body, self.programme_talks.get(data.number, {})
-            )
-            body = cut.text
-            if cut.talks:
-                removed.append(
-                    ngettext(
-                        "la liste des talks du « Programme » (%(n)d talk, montré par le site)",
-                        "la liste des talks du « Programme » (%(n)d talks, montrés par le site)",
-                        cut.talks,
-                    )
-                    % {"n": cut.talks}
-                )
-            removed += [_("son introduction « %(text)s »") % {"text": t} for t in cut.intro]
-        registration = jekyll_prose.without_registration(body)
-        body = registration.text
-        if registration.paragraphs and registration.services:
-            removed.append(
-                ngettext(
-                    "%(n)d paragraphe d'inscription par %(sites)s, périmé : le site prend les "
-                    "inscriptions",
-                    "%(n)d paragraphes d'inscription par %(sites)s, périmés : le site prend les "
-                    "inscriptions",
-                    registration.paragraphs,
-                )
-                % {"n": registration.paragraphs, "sites": ", ".join(registration.services)}
-            )
-        elif registration.paragraphs:
-            removed.append(
-                ngettext(
-                    "%(n)d paragraphe d'inscription, périmé : le site prend les inscriptions",
-                    "%(n)d paragraphes d'inscription, périmés : le site prend les inscriptions",
-                    registration.paragraphs,
-                )
-                % {"n": registration.paragraphs}
-            )
-        converted = jekyll_prose.convert_prose(
-            body, resolve=self.urls.get, old_page=self.old_page, old_site=self.old_site
-        )
-        self.warn(post, converted.warnings)
-        removed += converted.removed
-        text, sentences = jekyll_prose.without_venue_repeat(
-            converted.text,
-            name=data.venue_name or (venue.name if venue else ""),
-            address=data.venue_address,
+        description = jekyll_prose.event_description(
+            post.body,
+            programme_talks=self.programme_talks.get(data.number, {})
+            if data.number in self.numbers_with_talks
+            else {},
+            venue_name=data.venue_name or (venue.name if venue else ""),
+            venue_address=data.venue_address,
             room=data.room,
+            resolve=self.urls.get,
+            old_page=self.old_page,
+            old_site=self.old_site,
         )
-        if sentences:
-            removed.append(
-                ngettext(
-                    "%(n)d phrase sur la date et le lieu (affichés en haut de la page)",
-                    "%(n)d phrases sur la date et le lieu (affichés en haut de la page)",
-                    sentences,
-                )
-                % {"n": sentences}
-            )
-        self._removed(post, removed)
-        return jekyll_prose.tidy(text)
+        self.warn(post, description.warnings)
+        self._removed(post, description.removed)
+        return description.text
 
     def _removed(self, post: Post, labels: list[str]) -> None:
         if labels:

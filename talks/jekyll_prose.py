@@ -17,6 +17,7 @@ from typing import NamedTuple
 from urllib.parse import urlsplit
 
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from core.search import unaccent
 
@@ -429,3 +430,75 @@ def without_venue_repeat(markdown: str, *, name: str, address: str, room: str) -
         return markdown, 0
     heading = markdown[start:body_start].strip()
     return _splice(markdown, start, end, [heading, *kept] if kept else []), removed
+
+
+# An API Hour's description ----------------------------------------------------------
+
+
+def event_description(
+    markdown: str,
+    *,
+    programme_talks: dict[int, str],
+    venue_name: str,
+    venue_address: str,
+    room: str,
+    resolve: Callable[[str], str | None],
+    old_page: Callable[[str], str | None],
+    old_site: str = OLD_SITE,
+) -> Converted:
+    """An API Hour post's text without what the event page shows by itself (the imported
+    talks, the date and venue sentences, the registration box) nor what is dead (ticket
+    sites, maps); `removed` says what was taken out, for the report. programme_talks: see
+    without_programme_talks (empty: the "Programme" stays whole, no talk was imported)."""
+    removed: list[str] = []
+    body = markdown
+    if programme_talks:
+        cut = without_programme_talks(body, programme_talks)
+        body = cut.text
+        if cut.talks:
+            removed.append(
+                ngettext(
+                    "la liste des talks du « Programme » (%(n)d talk, montré par le site)",
+                    "la liste des talks du « Programme » (%(n)d talks, montrés par le site)",
+                    cut.talks,
+                )
+                % {"n": cut.talks}
+            )
+        removed += [_("son introduction « %(text)s »") % {"text": t} for t in cut.intro]
+    registration = without_registration(body)
+    body = registration.text
+    if registration.paragraphs and registration.services:
+        removed.append(
+            ngettext(
+                "%(n)d paragraphe d'inscription par %(sites)s, périmé : le site prend les "
+                "inscriptions",
+                "%(n)d paragraphes d'inscription par %(sites)s, périmés : le site prend les "
+                "inscriptions",
+                registration.paragraphs,
+            )
+            % {"n": registration.paragraphs, "sites": ", ".join(registration.services)}
+        )
+    elif registration.paragraphs:
+        removed.append(
+            ngettext(
+                "%(n)d paragraphe d'inscription, périmé : le site prend les inscriptions",
+                "%(n)d paragraphes d'inscription, périmés : le site prend les inscriptions",
+                registration.paragraphs,
+            )
+            % {"n": registration.paragraphs}
+        )
+    converted = convert_prose(body, resolve=resolve, old_page=old_page, old_site=old_site)
+    removed += converted.removed
+    text, sentences = without_venue_repeat(
+        converted.text, name=venue_name, address=venue_address, room=room
+    )
+    if sentences:
+        removed.append(
+            ngettext(
+                "%(n)d phrase sur la date et le lieu (affichés en haut de la page)",
+                "%(n)d phrases sur la date et le lieu (affichés en haut de la page)",
+                sentences,
+            )
+            % {"n": sentences}
+        )
+    return Converted(tidy(text), converted.warnings, removed)
