@@ -19,7 +19,10 @@ field, ImportedPost keeps a fingerprint of the value last imported; a field whos
 current value differs from it was edited in the admin and is kept, unless
 overwrite=True. A row that existed before any import keeps its filled-in fields the
 same way. Speakers are shared by many posts and may belong to a member: the import
-only fills their empty fields (link, photo), never replaces them.
+only fills their empty fields (link, photo), never replaces them (only a link of the
+archive that an earlier version filed in the wrong field moves to its own). What an
+earlier version made up without a fingerprint (EARLIER_IMPORT_DEFAULTS) is corrected
+unless it was changed by hand.
 
 dry_run=True runs the very same code inside a transaction that is rolled back at
 the end (and writes no photo file), so its report is the real one.
