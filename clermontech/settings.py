@@ -97,6 +97,27 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 # Public address of the site, used in emails (links to events, tickets, unsubscribe).
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
+
+def env_site_url(name: str, default: str) -> str:
+    """An http(s) address without a path ("https://clermontech.org"), no trailing slash."""
+    from urllib.parse import urlsplit
+
+    raw = env_str(name, default).strip()
+    parts = urlsplit(raw)
+    if parts.scheme not in {"http", "https"} or not parts.hostname or parts.path not in {"", "/"}:
+        raise ImproperlyConfigured(
+            f"{name}={raw!r}: expected an http(s) address without a path, "
+            "e.g. https://clermontech.org."
+        )
+    return raw.rstrip("/")
+
+
+# The old Jekyll site (talks.jekyll_import and the redirects of talks/views_old_site.py):
+# the archive's relative links (slides as "/api-hours/slides/….pdf") are completed with
+# this address, and its links to this host (with or without "www.") are recognised as
+# links to the old site's pages.
+OLD_SITE_URL = env_site_url("OLD_SITE_URL", "https://clermontech.org")
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",

@@ -33,6 +33,8 @@ urlpatterns = [
     ),
     path("a-propos/", community_views.about, name="about"),
     path("admin/", admin.site.urls),
+    # Last: the old site's addresses, redirected to the pages that replaced them.
+    path("", include("talks.urls_old_site")),
 ]
 
 if settings.DEBUG:

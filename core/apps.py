@@ -1,7 +1,16 @@
 from django.apps import AppConfig
+from django.db.backends.signals import connection_created
 from django.utils.translation import gettext_lazy as _
 
 
 class CoreConfig(AppConfig):
     name = "core"
     verbose_name = _("Envoi des e-mails")
+
+    def ready(self) -> None:
+        from .search import register_lookups, register_sqlite_function
+
+        # Accent-insensitive search (core/search.py): the `unaccent` lookup everywhere,
+        # and its SQL function on SQLite (PostgreSQL has it from the extension).
+        register_lookups()
+        connection_created.connect(register_sqlite_function, dispatch_uid="core.unaccent")

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from core.admin_tools import SafeModelAdmin, SafeTabularInline
+from core.search import unaccented
 
 from .forms import EventAdminForm
 from .models import (
@@ -30,18 +31,62 @@ from .models import (
 )
 from .services import (
     RSVPError,
+    VenueMergeError,
     event_cancel,
     event_set_capacity,
     rsvp_cancel,
     rsvp_check_in,
     rsvp_create,
+    venue_merge,
 )
 
 
 @admin.register(Venue)
 class VenueAdmin(SafeModelAdmin):
     list_display = ["name", "capacity", "event_count", "map_link"]
-    search_fields = ["name", "address"]
+    search_fields = unaccented("name", "address")
+    actions = ["merge_selected"]
+
+    @admin.action(
+        description=gettext_lazy("Fusionner les lieux choisis (un seul endroit)…"),
+        permissions=["change", "delete"],
+    )
+    def merge_selected(self, request, queryset):
+        """Ask which venue to keep, then move every event of the others to it."""
+        venues = list(queryset.order_by("name"))
+        if len(venues) < 2:
+            self.message_user(
+                request, _("Choisissez au moins deux lieux à fusionner."), messages.WARNING
+            )
+            return None
+        keep = next((v for v in venues if str(v.pk) == request.POST.get("keep")), None)
+        if "confirm" in request.POST and keep is not None:
+            try:
+                moved = venue_merge(keep=keep, others=[v for v in venues if v != keep])
+            except VenueMergeError as error:
+                self.message_user(request, str(error), messages.ERROR)
+                return None
+            self.message_user(
+                request,
+                ngettext(
+                    "Lieux fusionnés dans « %(name)s » : %(n)d événement déplacé.",
+                    "Lieux fusionnés dans « %(name)s » : %(n)d événements déplacés.",
+                    moved,
+                )
+                % {"name": keep.name, "n": moved},
+                messages.SUCCESS,
+            )
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("Fusionner des lieux"),
+            "venues": venues,  # annotated with n_events by get_queryset
+            "action": "merge_selected",
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            "missing_choice": "confirm" in request.POST,
+        }
+        return TemplateResponse(request, "admin/events/venue/merge.html", context)
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(n_events=Count("events"))
@@ -226,7 +271,7 @@ class EventAdmin(SafeModelAdmin):
         "links",
     ]
     list_filter = ["status", YearFilter, "venue"]
-    search_fields = ["title", "number", "slug", "venue__name"]
+    search_fields = [*unaccented("title", "slug", "venue__name"), "number"]
     date_hierarchy = "starts_at"
     list_select_related = ["venue"]
     inlines = [RSVPInline]
@@ -246,7 +291,7 @@ class EventAdmin(SafeModelAdmin):
         (
             gettext_lazy("Date et lieu"),
             {
-                "fields": ["starts_at", "ends_at", "venue"],
+                "fields": ["starts_at", "ends_at", "venue", "room"],
                 "description": gettext_lazy(
                     "Le soir même : « Entrée (téléphone) » en haut de cette page ouvre la "
                     "page de pointage (recherche par nom, QR codes des billets, ajouts sur "
@@ -275,6 +320,8 @@ class EventAdmin(SafeModelAdmin):
 
     @admin.display(description=gettext_lazy("confirmées / places"), ordering="confirmed_count")
     def seats(self, event: Event) -> str:
+        if event.capacity is None:
+            return f"{event.confirmed_count} / {_('sans limite')}"
         return f"{event.confirmed_count} / {event.capacity}"
 
     @admin.display(description=gettext_lazy("liste d'attente"), ordering="waitlist_count")

@@ -44,7 +44,7 @@ class EventAdminForm(forms.ModelForm):
         model = Event
         fields = [
             "number", "title", "slug", "status", "description", "starts_at", "ends_at", "venue",
-            "capacity", "registration_opens_at", "registration_closes_at", "livestream_url",
+            "room", "capacity", "registration_opens_at", "registration_closes_at", "livestream_url",
             "photos_url",
         ]  # fmt: skip
 

@@ -196,12 +196,22 @@ class Event(models.Model):
         null=True,
         blank=True,
     )
+    room = models.CharField(
+        _("salle"),
+        max_length=120,
+        blank=True,
+        help_text=_("La salle dans le lieu, quand elle compte : « salle 4 », « Amphi A »."),
+    )
+    # None: no limit (an evening online). The seat service confirms everyone then.
     capacity = models.PositiveIntegerField(
         _("places"),
         default=DEFAULT_CAPACITY,
+        null=True,
+        blank=True,
         help_text=_(
-            "Nombre de places. Ne peut pas descendre sous le nombre de places déjà "
-            "confirmées ; l'augmenter confirme d'office les premiers de la liste d'attente."
+            "Nombre de places ; vide : sans limite de places (un événement en ligne). Ne peut "
+            "pas descendre sous le nombre de places déjà confirmées ; l'augmenter confirme "
+            "d'office les premiers de la liste d'attente."
         ),
     )
     registration_opens_at = models.DateTimeField(
@@ -305,12 +315,23 @@ class Event(models.Model):
         return self._count(RSVP.Status.WAITLISTED)
 
     @property
-    def seats_left(self) -> int:
+    def has_seat_limit(self) -> bool:
+        return self.capacity is not None
+
+    def has_room_for_one_more(self, confirmed: int) -> bool:
+        """Whether one more seat can be confirmed when `confirmed` are (always without a limit)."""
+        return self.capacity is None or confirmed < self.capacity
+
+    @property
+    def seats_left(self) -> int | None:
+        """None when there is no limit."""
+        if self.capacity is None:
+            return None
         return max(self.capacity - self.seats_confirmed, 0)
 
     @property
     def is_full(self) -> bool:
-        return self.seats_left == 0
+        return self.capacity is not None and self.seats_left == 0
 
     def _attendance(self) -> tuple[int, int, int]:
         if not hasattr(self, "rsvp_present_count"):

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from members.models import User
 
 from . import emails
-from .models import RSVP, Diet, Event
+from .models import RSVP, Diet, Event, Venue
 
 
 class RSVPError(Exception):
@@ -69,11 +69,15 @@ def _validate_diet(diet: str, diet_notes: str) -> str:
 
 
 def _promote_waitlist(event: Event) -> list[RSVP]:
-    """Fill free seats from the waiting list. The caller holds the event lock."""
-    free = event.capacity - RSVP.objects.filter(event=event).confirmed().count()
-    if free <= 0:
-        return []
-    promoted = list(RSVP.objects.filter(event=event).waitlisted()[:free])
+    """Fill free seats from the waiting list (all of it without a limit). The caller
+    holds the event lock."""
+    waiting = RSVP.objects.filter(event=event).waitlisted()
+    if event.capacity is not None:
+        free = event.capacity - RSVP.objects.filter(event=event).confirmed().count()
+        if free <= 0:
+            return []
+        waiting = waiting[:free]
+    promoted = list(waiting)
     now = timezone.now()
     for rsvp in promoted:
         rsvp.status = RSVP.Status.CONFIRMED
@@ -128,7 +132,11 @@ def rsvp_create(
             return RSVPResult(rsvp=existing, created=False)
 
         confirmed = RSVP.objects.filter(event=event).confirmed().count()
-        status = RSVP.Status.CONFIRMED if confirmed < event.capacity else RSVP.Status.WAITLISTED
+        status = (
+            RSVP.Status.CONFIRMED
+            if event.has_room_for_one_more(confirmed)
+            else RSVP.Status.WAITLISTED
+        )
         rsvp = RSVP.objects.create(
             event=event,
             member=member,
@@ -163,15 +171,16 @@ def rsvp_cancel(*, rsvp: RSVP, by_organizer: bool = False) -> list[RSVP]:
     return promoted
 
 
-def event_set_capacity(*, event: Event, capacity: int) -> list[RSVP]:
+def event_set_capacity(*, event: Event, capacity: int | None) -> list[RSVP]:
     """Change the number of seats: never below the confirmed count; more seats
-    go to the waiting list at once. Returns the RSVPs promoted."""
-    if capacity < 0:
+    go to the waiting list at once. None removes the limit (everyone waiting gets a
+    seat). Returns the RSVPs promoted."""
+    if capacity is not None and capacity < 0:
         raise RSVPError(_("Le nombre de places ne peut pas être négatif."))
     with transaction.atomic():
         locked = _lock_event(event)
         confirmed = RSVP.objects.filter(event=locked).confirmed().count()
-        if capacity < confirmed:
+        if capacity is not None and capacity < confirmed:
             raise RSVPError(
                 _(
                     "Impossible de passer à %(capacity)d places : %(confirmed)d places sont "
@@ -345,7 +354,7 @@ def rsvp_walk_in(
         elif not name:
             raise RSVPError(_("Indiquez le nom de la personne."))
         confirmed = RSVP.objects.filter(event=event).confirmed().count()
-        if confirmed >= event.capacity:
+        if not event.has_room_for_one_more(confirmed):
             raise RSVPError(
                 _("Complet : les %(capacity)d places sont prises. Personne n'a été ajouté.")
                 % {"capacity": event.capacity}
@@ -389,3 +398,43 @@ def event_cancel(*, event: Event) -> int:
             transaction.on_commit(lambda rsvp=rsvp: emails.send_event_cancelled(rsvp))
     event.status = Event.Status.CANCELLED
     return len(rsvps)
+
+
+class VenueMergeError(Exception):
+    """A merge that cannot be done; the message says why, in French."""
+
+
+def venue_merge(*, keep: Venue, others: list[Venue]) -> int:
+    """One place entered as several venues: the events of `others` move to `keep`, which
+    takes from them what it lacks (coordinates, accessibility notes, number of seats),
+    and `others` are deleted. All of it or nothing. Returns how many events moved."""
+    others = [venue for venue in others if venue.pk != keep.pk]
+    if not others:
+        raise VenueMergeError(_("Choisissez au moins un autre lieu que celui à garder."))
+    # One transaction, the venues locked: two organizers merging at the same time wait
+    # for each other, and an event added to a merged venue meanwhile makes the delete
+    # fail (the venue is PROTECTed) and the whole merge roll back, never half-done.
+    with transaction.atomic():
+        locked = {
+            v.pk: v
+            for v in Venue.objects.select_for_update().filter(
+                pk__in=[keep.pk, *(v.pk for v in others)]
+            )
+        }
+        if keep.pk not in locked or len(locked) != len(others) + 1:
+            raise VenueMergeError(_("Un des lieux a été supprimé entre-temps : rien n'a changé."))
+        kept = locked[keep.pk]
+        moved = Event.objects.filter(venue__in=others).update(venue=kept)
+        for other in (locked[v.pk] for v in others):
+            if kept.latitude is None and other.latitude is not None:
+                kept.latitude, kept.longitude = other.latitude, other.longitude
+            if not kept.accessibility_notes:
+                kept.accessibility_notes = other.accessibility_notes
+            if kept.capacity is None:
+                kept.capacity = other.capacity
+            if not kept.address.strip():
+                kept.address = other.address
+        kept.save()
+        Venue.objects.filter(pk__in=[v.pk for v in others]).delete()
+    keep.refresh_from_db()
+    return moved

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 
 # Importing events.admin registers EventAdmin before we add the "announce" action to it.
 from core.admin_tools import SafeAdminMixin, SafeModelAdmin
+from core.search import unaccented
 from events.admin import EventAdmin
 from events.models import RSVP
 
@@ -95,7 +96,7 @@ class UserAdmin(SafeAdminMixin, BaseUserAdmin):
         "receives_announcements",
         ("deleted_at", admin.EmptyFieldListFilter),
     ]
-    search_fields = ["email", "display_name"]
+    search_fields = unaccented("email", "display_name")
     readonly_fields = [
         "date_joined",
         "last_login",

@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.admin_tools import SafeModelAdmin, SafeTabularInline
+from core.search import unaccented
 from events.models import Event
 
 from .forms import ID_PATTERN, IdChoiceField, PhotoFieldMixin, https_by_default, parse_id
@@ -74,7 +75,7 @@ class SpeakerAdminForm(PhotoFieldMixin, forms.ModelForm):
         formfield_callback = https_by_default
         fields = [
             "name", "slug", "bio", "photo", "website_url", "mastodon_url", "bluesky_url",
-            "github_url", "gitlab_url", "linkedin_url", "user", "email", "is_mentor",
+            "github_url", "gitlab_url", "linkedin_url", "twitter_url", "user", "email", "is_mentor",
             "mentor_topics",
         ]  # fmt: skip
 
@@ -98,7 +99,7 @@ class SpeakerAdmin(HttpsUrlsAdmin):
     form = SpeakerAdminForm
     list_display = ["name", "user", "is_mentor", "talk_count", "has_photo"]
     list_filter = ["is_mentor", ("user", admin.EmptyFieldListFilter)]
-    search_fields = ["name", "slug", "email", "user__email", "user__display_name"]
+    search_fields = unaccented("name", "slug", "email", "user__email", "user__display_name")
     prepopulated_fields = {"slug": ["name"]}
     autocomplete_fields = ["user"]
     readonly_fields = ["talk_list", "claims_link", "created_at", "updated_at"]
@@ -114,6 +115,7 @@ class SpeakerAdmin(HttpsUrlsAdmin):
                     "github_url",
                     "gitlab_url",
                     "linkedin_url",
+                    "twitter_url",
                 ]
             },
         ),  # fmt: skip
@@ -381,6 +383,13 @@ class TalkActionForm(ActionForm):
 
 
 class TalkAdminForm(forms.ModelForm):
+    # A talk of the archive has no level (""): the admin shows it as such and keeps it so,
+    # instead of showing the first choice and saving it without anyone choosing it.
+    level = forms.ChoiceField(
+        label=gettext_lazy("niveau"),
+        choices=[("", gettext_lazy("— non précisé —")), *Talk.Level.choices],
+        required=False,
+    )
     new_status = forms.ChoiceField(
         label=gettext_lazy("Changer le statut"),
         required=False,
@@ -486,7 +495,7 @@ class TalkAdmin(HttpsUrlsAdmin):
         "status", ReviewedFilter, "format", "language", "level", "first_time", "wants_mentor",
         ("mentor", admin.EmptyFieldListFilter), ("event", admin.RelatedOnlyFieldListFilter),
     ]  # fmt: skip
-    search_fields = ["title", "abstract", "speakers__name", "submitted_by__email"]
+    search_fields = unaccented("title", "abstract", "speakers__name", "submitted_by__email")
     date_hierarchy = "created_at"
     list_select_related = ["event", "mentor"]
     autocomplete_fields = ["submitted_by", "topic"]
@@ -918,11 +927,11 @@ class TopicAdmin(SafeModelAdmin):
 class ImportedPostAdmin(SafeModelAdmin):
     """What `manage.py import_jekyll` brought in, post by post (read only)."""
 
-    list_display = ["source", "kind", "event", "talk", "imported_at"]
+    list_display = ["source", "kind", "event", "talk", "old_path", "imported_at"]
     list_filter = ["kind"]
-    search_fields = ["source"]
+    search_fields = ["source", "old_path"]
     list_select_related = ["event", "talk"]
-    readonly_fields = ["source", "kind", "event", "talk", "imported_at"]
+    readonly_fields = ["source", "kind", "event", "talk", "old_path", "imported_at"]
     exclude = ["fingerprints"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:

@@ -302,7 +302,7 @@ class SpeakerProfileForm(PhotoFieldMixin, forms.ModelForm):
         formfield_callback = https_by_default
         fields = [
             "name", "bio", "photo", "website_url", "mastodon_url", "bluesky_url", "github_url",
-            "gitlab_url", "linkedin_url", "is_mentor", "mentor_topics",
+            "gitlab_url", "linkedin_url", "twitter_url", "is_mentor", "mentor_topics",
         ]  # fmt: skip
         labels = {"is_mentor": _("Je veux bien accompagner une personne qui prépare son talk")}
         widgets = {"bio": forms.Textarea(attrs={"rows": 6})}

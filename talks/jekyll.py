@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Callable
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from pathlib import PurePosixPath
@@ -31,12 +31,28 @@ from django.core.validators import URLValidator
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from .jekyll_text import (
+    HTML_TAG,
+    MONTHS,
+    NUMBER_IN_TITLE,
+    NUMERIC_DATE,
+    TEXT_DATE,
+    TIME,
+    WEEKDAYS,
+    plain_text,
+    section,
+)
+from .jekyll_venues import find_venue
 from .video import VIDEO_ID, parse_start, parse_youtube
 
 PARIS = ZoneInfo("Europe/Paris")
 DEFAULT_START = time(19, 0)
 DURATION = timedelta(hours=2, minutes=30)
-OLD_SITE = "https://clermontech.org"
+OLD_SITE = "https://clermontech.org"  # settings.OLD_SITE_URL, passed by the importer
+# How the old site named its pages (`permalink` in its _config.yml): "/api-hours/api-hour-1.html"
+# for the post _posts/2013-03-25-api-hour-1.md (category api-hours), and
+# "/talks/api-hour-1/1-julien-maupetit-hello-clermontech.html" for a talk.
+PERMALINK = "/:categories/:title.html"
 FLICKR_USER = "96523012@N07"  # flickr_id in the old site's _config.yml
 
 # Layouts of the old site that are not an API Hour nor a talk (blog posts, workshops…):
@@ -46,46 +62,34 @@ OTHER_LAYOUTS = {
     "code-and-coffee", "devcamp", "workshops", "groups", "talks", "api-hours",
 }  # fmt: skip
 
-MONTHS = {
-    "janvier": 1, "février": 2, "fevrier": 2, "mars": 3, "avril": 4, "mai": 5, "juin": 6,
-    "juillet": 7, "août": 8, "aout": 8, "septembre": 9, "octobre": 10, "novembre": 11,
-    "décembre": 12, "decembre": 12,
-}  # fmt: skip
-WEEKDAYS = ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"]
-
 FILENAME = re.compile(r"^(?P<date>\d{4}-\d{2}-\d{2})-(?P<slug>.+)\.(?:md|markdown|html)$")
 FRONT_MATTER = re.compile(
     r"\A---[ \t]*\r?\n(?P<yaml>.*?)^---[ \t]*\r?$\n?(?P<body>.*)\Z", re.S | re.M
 )
-NUMBER_IN_TITLE = re.compile(r"API[\s-]*Hours?\s*(?:n°|no\.?|#)?\s*(?P<n>\d+)", re.I)
 NUMBER_IN_CATEGORY = re.compile(r"api-hours?-(?P<n>\d+)", re.I)
 
-TEXT_DATE = re.compile(
-    r"(?:(?P<weekday>" + "|".join(WEEKDAYS) + r")\s+)?"
-    r"\b(?P<day>\d{1,2})(?:er|e)?\s+(?P<month>" + "|".join(MONTHS) + r")\b"
-    r"(?:\s+(?P<year>\d{4}))?",
-    re.I,
-)
-NUMERIC_DATE = re.compile(r"\b(?P<day>\d{1,2})/(?P<month>\d{1,2})/(?P<year>\d{4}|\d{2})\b")
-TIME = re.compile(r"\b(?P<h>[01]?\d|2[0-3])\s*(?:h|:)\s*(?P<m>[0-5]\d)?(?!\d)", re.I)
+# An evening is announced days or weeks before it takes place: a date further from its
+# post than this is a typo (a year written wrong) or something to check.
+ANNOUNCED_BEFORE = timedelta(days=183)
+ANNOUNCED_AFTER = timedelta(days=31)  # a post written (or dated) a little after the evening
 # What introduces the evening's own date ("Cet événement aura lieu le …").
 DATE_INTRO = re.compile(
     r"(aura\s+lieu|se\s+tiendra|se\s+déroulera|rendez-vous|nous\s+retrouver|vous\s+attend)",
     re.I,
 )
+# What introduces the time of something else than the evening.
+REGISTRATION_TIME = re.compile(r"(inscri|billet|places|clôture|jusqu)", re.I)
 # What introduces another date (registration opening, a deadline…).
 OTHER_DATE_INTRO = re.compile(r"(ouverture|inscription|ouvriront|clôture|jusqu)", re.I)
 CAPACITY = re.compile(
     r"limitée?s?\s+à\s+(?P<n>\d+)\s*(?:personnes|places|participant)|(?P<m>\d+)\s+places\b", re.I
 )
-# "63000 Clermont-Ferrand", "63170 Aubière", "63000 Clermont-Fd"…: the end of an address.
-POSTCODE_CITY = re.compile(
-    r"\b\d{5}\s+[A-ZÀ-Ý][\w'’.-]*"
-    r"(?:[ -](?:[A-ZÀ-Ý][\w'’.-]*|sur|en|lès|les|le|la|de)(?=[\s.,;)]|$))*"
+NO_CAPACITY = re.compile(
+    r"sans\s+limite\s+de\s+(?:places|participants|personnes)|places?\s+illimitées?"
+    r"|nombre\s+de\s+places\s+illimité|pas\s+de\s+limite\s+de\s+places",
+    re.I,
 )
-SPAN = re.compile(
-    r"\[\s*(?:\*\*|__)?(?P<link>[^\]]+?)(?:\*\*|__)?\s*\]\([^)]*\)|\*\*(?P<bold>[^*]+?)\*\*", re.S
-)
+ONLINE = re.compile(r"\ben\s+ligne\b|\bonline\b|\bvisio|\bà\s+distance\b|jitsi|twitch", re.I)
 SPEAKER_SEPARATORS = re.compile(r"\s*(?:&|\+|,|\bet\b|\band\b)\s*", re.I)
 MINUTES = re.compile(r"(?P<n>\d+)\s*min", re.I)
 
@@ -93,12 +97,6 @@ LIQUID_TAG = re.compile(r"{%-?\s*(?P<name>\w+)(?P<args>.*?)-?%}", re.S)
 LIQUID_RAW = re.compile(r"{%-?\s*raw\s*-?%}(?P<raw>.*?){%-?\s*endraw\s*-?%}", re.S)
 LIQUID_OUTPUT = re.compile(r"{{-?(?P<expr>.*?)-?}}", re.S)
 MD_LINK_TO = r"\[(?P<text>[^\]]*)\]\(\s*{target}\s*\)"
-IMAGE_LINK = re.compile(r"\[\s*!\[[^\]]*\]\([^)]*\)\s*\]\([^)]*\)")
-IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
-IFRAME = re.compile(r"<(iframe|script|style)\b.*?(?:</\1\s*>|/>)", re.S | re.I)
-HTML_TAG = re.compile(r"<[^>]+>")
-OLD_EVENT_LINK = re.compile(r"^/api-hours/api-hour-(?P<n>\d+)(?:\.html)?/?$")
-RELATIVE_LINK = re.compile(r"\]\((?P<url>/[^)\s]*)\)")
 
 
 class JekyllError(Exception):
@@ -136,6 +134,35 @@ class Post:
     def title(self) -> str:
         return clean_inline(text_value(self.meta.get("title")))
 
+    @property
+    def old_path(self) -> str:
+        """The post's address on the old site, as Jekyll made it from PERMALINK (a
+        `permalink:` in the front matter wins): "/:categories" are the `category` (else
+        `categories`) in lower case, ":title" the file name without its date."""
+        template = text_value(self.meta.get("permalink")).strip() or PERMALINK
+        found = FILENAME.match(PurePosixPath(self.name).name)
+        title = text_value(self.meta.get("slug")).strip() or (
+            found["slug"] if found else PurePosixPath(self.name).stem
+        )
+        title = re.sub(r"[^\w.~!$&'()+,;=@-]+", "-", title).strip("-")
+        value = self.meta.get("category") or self.meta.get("categories") or []
+        if isinstance(value, list | tuple):
+            words = [text_value(v).strip() for v in value]
+        else:
+            words = text_value(value).split()
+        categories: list[str] = []
+        for word in words:
+            if word and word.lower() not in categories:
+                categories.append(word.lower())
+        path = (
+            template.replace(":categories", "/".join(categories))
+            .replace(":title", title)
+            .replace(":year", f"{self.date:%Y}")
+            .replace(":month", f"{self.date:%m}")
+            .replace(":day", f"{self.date:%d}")
+        )
+        return re.sub(r"/{2,}", "/", "/" + path)
+
 
 @dataclass
 class EventData:
@@ -145,10 +172,14 @@ class EventData:
     ends_at: datetime
     venue_name: str = ""
     venue_address: str = ""
-    capacity: int | None = None
+    room: str = ""
+    capacity: int | None = None  # None: not written (the seats stay as they are)
+    unlimited: bool = False  # "sans limite de places": no limit at all
     photos_url: str = ""
     description: str = ""
     warnings: list[str] = field(default_factory=list)
+    date_notes: list[str] = field(default_factory=list)  # a date corrected or to check
+    venue_unreadable: bool = False  # the venue's name was not readable (see warnings)
 
 
 @dataclass
@@ -171,6 +202,7 @@ class ProgrammeItem:
     heading: str
     stems: list[str]
     minutes: int | None
+    body: str = ""  # the text under the heading, as written
 
 
 # Reading a file -------------------------------------------------------------------
@@ -239,29 +271,6 @@ def post_kind(post: Post) -> str | None:
 # Prose ------------------------------------------------------------------------------
 
 
-def plain_text(markdown: str) -> str:
-    """The words a reader sees: no emphasis, no link targets, no HTML, spaces collapsed."""
-    text = IFRAME.sub(" ", markdown)
-    text = IMAGE_LINK.sub(" ", text)
-    text = IMAGE.sub(" ", text)
-    text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text)
-    text = HTML_TAG.sub(" ", text)
-    text = re.sub(r"(\*\*|__|\*|`)", "", text)
-    return " ".join(html.unescape(text).split())
-
-
-def section(markdown: str, *titles: str) -> str:
-    """The text under the first "## Title" heading whose title starts with one of titles."""
-    pattern = re.compile(
-        r"^#{1,3}\s*(?:"
-        + "|".join(re.escape(t) for t in titles)
-        + r").*?$(?P<body>.*?)(?=^##?\s|\Z)",
-        re.I | re.M | re.S,
-    )
-    match = pattern.search(markdown)
-    return match["body"] if match else ""
-
-
 def _year_for(day: int, month: int, post_date: date) -> date:
     """A date written without its year follows the post: the post's year, or the next one
     when that would put the evening well before the post was written."""
@@ -271,11 +280,150 @@ def _year_for(day: int, month: int, post_date: date) -> date:
     return candidate
 
 
-def find_date(markdown: str, post_date: date) -> tuple[date, time | None, list[str]] | None:
+def _typo_distance(a: str, b: str) -> int:
+    """Letters to change, add, remove or swap to turn a into b (optimal string alignment)."""
+    rows = [list(range(len(b) + 1))]
+    for i in range(1, len(a) + 1):
+        row = [i] + [0] * len(b)
+        for j in range(1, len(b) + 1):
+            row[j] = min(
+                rows[i - 1][j] + 1, row[j - 1] + 1, rows[i - 1][j - 1] + (a[i - 1] != b[j - 1])
+            )
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                row[j] = min(row[j], rows[i - 2][j - 2] + 1)
+        rows.append(row)
+    return rows[-1][-1]
+
+
+def read_weekday(word: str) -> tuple[int, bool] | None:
+    """(0 for Monday…, exact?) of a weekday as written: "lundi" (exact), "lundu" or
+    "mecredi" (a typo: one letter off, two for the long names); None for another word."""
+    word = unicodedata.normalize("NFKD", (word or "").lower())
+    word = "".join(c for c in word if not unicodedata.combining(c))
+    if word in WEEKDAYS:
+        return WEEKDAYS.index(word), True
+    close = [
+        index
+        for index, name in enumerate(WEEKDAYS)
+        if _typo_distance(word, name) <= (1 if len(name) <= 5 else 2) and word[:1] == name[:1]
+    ]
+    return (close[0], False) if len(close) == 1 else None
+
+
+def announced_window(post_date: date) -> tuple[date, date]:
+    """The dates an evening announced by a post of post_date may fall on."""
+    return post_date - ANNOUNCED_AFTER, post_date + ANNOUNCED_BEFORE
+
+
+def _french_date(day: date) -> str:
+    return f"{WEEKDAYS[day.weekday()]} {day.strftime('%d/%m/%Y')}"
+
+
+@dataclass
+class FoundDate:
+    """The evening's date and time as read from the prose, and what to say about it."""
+
+    day: date
+    start: time | None
+    warnings: list[str] = field(default_factory=list)
+    # Loud messages: a date corrected (a year that contradicts the post's date) or still
+    # inconsistent. The report lists them apart, first.
+    date_notes: list[str] = field(default_factory=list)
+
+
+def _check_against_post(
+    written: date, match: re.Match, post_date: date, weekday: tuple[int, bool] | None
+) -> tuple[date, list[str], list[str]]:
+    """(date kept, warnings, loud notes): a written year that puts the evening far from its
+    post is read again with the post's year when that reading is consistent."""
+    first, last = announced_window(post_date)
+    text = " ".join(match[0].split())
+    warnings: list[str] = []
+    if weekday and not weekday[1]:
+        warnings.append(
+            _("jour « %(word)s » mal orthographié : lu « %(weekday)s »")
+            % {"word": match["word"], "weekday": WEEKDAYS[weekday[0]]}
+        )
+    if first <= written <= last:
+        return written, warnings, []
+    readings = []
+    for year in (post_date.year, post_date.year + 1, post_date.year - 1):
+        try:
+            candidate = date(year, written.month, written.day)
+        except ValueError:
+            continue
+        if first <= candidate <= last:
+            readings.append(candidate)
+    if weekday:
+        readings = [d for d in readings if d.weekday() == weekday[0]] or (
+            [] if written.weekday() == weekday[0] else readings
+        )
+    readings.sort(key=lambda d: abs((d - post_date).days))
+    if readings and written.year != readings[0].year:
+        kept = readings[0]
+        return (
+            kept,
+            warnings,
+            [
+                _(
+                    "date corrigée : « %(text)s » tombe %(days)d jours après le billet du "
+                    "%(post)s ; une soirée est annoncée quelques jours ou semaines avant : "
+                    "lu le %(kept)s (année du billet)"
+                )
+                % {
+                    "text": text,
+                    "days": (written - post_date).days,
+                    "post": post_date.strftime("%d/%m/%Y"),
+                    "kept": _french_date(kept),
+                }
+            ],
+        )
+    return (
+        written,
+        warnings,
+        [
+            _(
+                "date à vérifier : « %(text)s » (le %(date)s) est à %(days)d jours du billet "
+                "du %(post)s, et aucune autre lecture n'est cohérente"
+            )
+            % {
+                "text": text,
+                "date": _french_date(written),
+                "days": (written - post_date).days,
+                "post": post_date.strftime("%d/%m/%Y"),
+            }
+        ],
+    )
+
+
+def _find_time(text: str, match: re.Match, dates: list[re.Match]) -> time | None:
+    """The evening's time: right after its date or just before it ("à 19h, le…"), else the
+    first time written after the date in the same section ("Rendez-vous le 12 mars…
+    Accueil à **19h**"), skipping the time of another date (a registration opening)."""
+    near = TIME.search(text, match.end(), match.end() + 40)
+    if near is None:
+        before = text[max(0, match.start() - 25) : match.start()]
+        near = TIME.search(before)
+    if near is None:
+        section_end = re.compile(r"\s#{1,6}\s").search(text, match.end())
+        end = min(section_end.start() if section_end else len(text), match.end() + 400)
+        for clock in TIME.finditer(text, match.end(), end):
+            if REGISTRATION_TIME.search(text[max(0, clock.start() - 50) : clock.start()]):
+                continue  # "inscriptions … à 12h" ("ouverture des portes à 19h" is the evening)
+            if any(0 <= clock.start() - other.end() <= 12 for other in dates if other != match):
+                continue  # "le 18 février 2020 à 14h00": that date's time
+            near = clock
+            break
+    return time(int(near["h"]), int(near["m"] or 0)) if near else None
+
+
+def find_date(markdown: str, post_date: date) -> FoundDate | None:
     """The evening's date and time from the prose, or None when no date is written.
 
     Prefers the date introduced by "aura lieu", "se tiendra"…; else the first date that
-    is not a registration opening. Returns (date, time or None, warnings).
+    is not a registration opening. The date is checked against the post's own date (an
+    evening is announced before it takes place, not a year later) and against its weekday
+    when one is written, even misspelled.
     """
     text = plain_text(markdown)
     candidates = []
@@ -301,81 +449,33 @@ def find_date(markdown: str, post_date: date) -> tuple[date, time | None, list[s
         except ValueError:
             warnings.append(_("date impossible « %(text)s »") % {"text": match[0]})
             continue
-        weekday = (match.groupdict().get("weekday") or "").lower()
-        if weekday and WEEKDAYS[found.weekday()] != weekday:
+        weekday = read_weekday(match.groupdict().get("word") or "")
+        notes: list[str] = []
+        if year:
+            found, more, notes = _check_against_post(found, match, post_date, weekday)
+            warnings += more
+        elif weekday and not weekday[1]:
+            warnings.append(
+                _("jour « %(word)s » mal orthographié : lu « %(weekday)s »")
+                % {"word": match["word"], "weekday": WEEKDAYS[weekday[0]]}
+            )
+        if weekday and found.weekday() != weekday[0]:
             warnings.append(
                 _("« %(text)s » : le %(date)s est un %(real)s")
                 % {
-                    "text": match[0],
+                    "text": " ".join(match[0].split()),
                     "date": found.strftime("%d/%m/%Y"),
                     "real": WEEKDAYS[found.weekday()],
                 }
             )
-        after = text[match.end() : match.end() + 40]
-        clock = TIME.search(after) or TIME.search(before(match, 25))
-        start = time(int(clock["h"]), int(clock["m"] or 0)) if clock else None
-        return found, start, warnings
+        start = _find_time(text, match, [c[0] for c in candidates])
+        return FoundDate(day=found, start=start, warnings=warnings, date_notes=notes)
     return None
 
 
-def _is_date_or_time(value: str) -> bool:
-    return bool(
-        TEXT_DATE.search(value) or NUMERIC_DATE.search(value) or TIME.fullmatch(value.strip())
-    )
-
-
-def _tidy_name(name: str) -> str:
-    name = " ".join(html.unescape(name).split()).strip(" .,:;-–—")
-    name = re.sub(r"^l['’]", "", name, flags=re.I)  # "à l'Amphi A" (but "La Jetée" stays)
-    return name[:1].upper() + name[1:]
-
-
-def _tidy_address(address: str) -> str:
-    """One line as written → the street, then "postcode city" on its own line."""
-    address = " ".join(html.unescape(HTML_TAG.sub(" ", address)).replace("*", "").split())
-    address = address.strip(" .,:;-–—")
-    match = re.search(r"[\s,–—-]*\b(\d{5}\s+.*)$", address)
-    if match and match.start() > 0:
-        return address[: match.start()].strip(" ,-–—") + "\n" + match[1]
-    return address
-
-
-def find_venue(markdown: str) -> tuple[str, str]:
-    """(name, address) of the venue from the "Informations pratiques" prose; "" if unknown.
-
-    The name is the bold or linked text just before the address; the address ends with a
-    postcode and a city, inside bold/link text or right after the name.
-    """
-    text = section(markdown, "Informations pratiques", "Infos pratiques", "Lieu", "Où") or markdown
-    text = IFRAME.sub(" ", IMAGE_LINK.sub(" ", text))
-    text = IMAGE.sub(" ", text)
-    spans = [
-        (m.start(), m.end(), " ".join((m["link"] or m["bold"]).replace("*", "").split()))
-        for m in SPAN.finditer(text)
-    ]
-    spans = [s for s in spans if s[2] and not _is_date_or_time(s[2])]
-    address_match = POSTCODE_CITY.search(text)
-    if address_match is None:
-        # A name alone ("à **La Jetée**"): the first span introduced by à / au / chez.
-        for start, _end, value in spans:
-            if re.search(
-                r"\b(?:à|au|chez|locaux\s+de)\s*$", text[max(0, start - 20) : start], re.I
-            ):
-                return _tidy_name(value), ""
-        return "", ""
-    inside = [s for s in spans if s[0] <= address_match.start() < s[1]]
-    if inside:
-        address = inside[0][2]
-        previous = [s for s in spans if s[1] <= inside[0][0]]
-    else:
-        previous = [s for s in spans if s[1] <= address_match.start()]
-        begin = previous[-1][1] if previous else max(0, address_match.start() - 80)
-        between = text[begin : address_match.end()]
-        between = between.split(":")[-1]  # "L'adresse exacte est : …"
-        between = re.sub(r"^[^\d\w]*", "", between)
-        address = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", between)
-    name = _tidy_name(previous[-1][2]) if previous else ""
-    return name, _tidy_address(address)
+def find_unlimited(markdown: str) -> bool:
+    """ "sans limite de places" (an evening online)."""
+    return bool(NO_CAPACITY.search(plain_text(markdown)))
 
 
 def find_capacity(markdown: str) -> int | None:
@@ -396,104 +496,15 @@ def programme(markdown: str) -> list[ProgrammeItem]:
             ProgrammeItem(
                 heading=clean_inline(heading),
                 stems=[
-                    m["args"].strip() for m in LIQUID_TAG.finditer(rest) if m["name"] == "post_url"
+                    m["args"].strip().strip("\"'")
+                    for m in LIQUID_TAG.finditer(rest)
+                    if m["name"] == "post_url"
                 ],
                 minutes=int(minutes["n"]) if minutes else None,
+                body=rest,
             )
         )
     return items
-
-
-def without_programme(markdown: str) -> str:
-    """The description without its "## Programme" section (the talks show it instead)."""
-    return re.sub(r"^##\s*Programme\b.*?(?=^##\s|\Z)", "", markdown, flags=re.M | re.S | re.I)
-
-
-# Liquid and links -------------------------------------------------------------------
-
-
-def convert_prose(
-    markdown: str,
-    *,
-    resolve: Callable[[str], str | None],
-    event_url: Callable[[int], str | None],
-) -> tuple[str, list[str]]:
-    """Markdown from the old site made ready for ours. Returns (markdown, warnings).
-
-    - {% post_url X %} becomes the address of the imported page; a link to a post that
-      is not imported is dropped with its text (reported);
-    - {% raw %}, {% highlight %} and the like are unwrapped, other tags and {{ … }}
-      are dropped (reported), so that no Liquid ever shows on a page;
-    - embedded frames (maps, ticket widgets) and images are removed: our pages embed
-      neither, and the sanitizer would only leave empty links behind;
-    - links to the old site's pages point to ours (events) or to the old site.
-    """
-    warnings: list[str] = []
-
-    def post_url(match: re.Match) -> str:
-        stem = match["args"].strip().strip("\"'")
-        url = resolve(stem)
-        if url is None:
-            warnings.append(
-                _("lien vers un billet non importé « %(post)s » : retiré") % {"post": stem}
-            )
-            return "\x00DROP\x00"
-        return url
-
-    def tag(match: re.Match) -> str:
-        name = match["name"].lower()
-        if name == "post_url":
-            return post_url(match)
-        if name in {"endhighlight", "endcomment"}:
-            return "```" if name == "endhighlight" else ""
-        if name == "highlight":
-            return "```" + match["args"].strip().split(" ")[0]
-        if name == "comment":
-            return "\x00COMMENT\x00"
-        if name == "link":
-            return match["args"].strip()
-        warnings.append(_("balise Liquid « %(tag)s » retirée") % {"tag": match[0].strip()})
-        return ""
-
-    def relative(match: re.Match) -> str:
-        url = match["url"]
-        old_event = OLD_EVENT_LINK.match(url.split("#")[0])
-        ours = event_url(int(old_event["n"])) if old_event else None
-        return f"]({ours or OLD_SITE + url})"
-
-    # Links to the old site's own pages first (the addresses put in below are ours).
-    text = RELATIVE_LINK.sub(relative, markdown)
-    # {% raw %}…{% endraw %} is shown as written (code about templates): set it aside.
-    raws: list[str] = []
-
-    def keep_raw(match: re.Match) -> str:
-        raws.append(match["raw"])
-        return f"\x00RAW{len(raws) - 1}\x00"
-
-    text = LIQUID_RAW.sub(keep_raw, text)
-    text = LIQUID_TAG.sub(tag, text)
-    text = re.sub(r"\x00COMMENT\x00.*?(?:$|(?=\x00))", "", text, flags=re.S)
-
-    def output(match: re.Match) -> str:
-        expr = match["expr"].strip()
-        if expr in {"site.url", "site.baseurl", "site.base_url"}:
-            return ""
-        warnings.append(_("expression Liquid « %(expr)s » retirée") % {"expr": match[0].strip()})
-        return ""
-
-    text = LIQUID_OUTPUT.sub(output, text)
-    # A link whose target was dropped goes with its text ("[Voir la vidéo](…)").
-    text = re.sub(MD_LINK_TO.format(target=r"\x00DROP\x00"), "", text)
-    text = text.replace("\x00DROP\x00", "")
-    text = IFRAME.sub("", text)
-    text = IMAGE_LINK.sub("", text)
-    text = IMAGE.sub("", text)
-
-    text = re.sub(r"\x00RAW(\d+)\x00", lambda m: raws[int(m[1])], text)
-    text = re.sub(r"(<br\s*/?>\s*)+", "\n", text, flags=re.I)
-    text = re.sub(r"[ \t]+$", "", text, flags=re.M)
-    text = re.sub(r"\n{3,}", "\n\n", text).strip()
-    return text, warnings
 
 
 # Events and talks ---------------------------------------------------------------------
@@ -504,8 +515,13 @@ def event_number(post: Post) -> int | None:
     return int(match["n"]) if match else None
 
 
-def parse_event(post: Post, *, flickr_user: str = FLICKR_USER) -> EventData:
-    """The evening behind an API Hour post (without its description, see convert_prose)."""
+def parse_event(
+    post: Post, *, flickr_user: str = FLICKR_USER, old_site: str = OLD_SITE
+) -> EventData:
+    """The evening behind an API Hour post (without its description, see convert_prose).
+
+    A venue whose name cannot be read but whose address can is left nameless here: the
+    importer looks it up by its address first."""
     if not post.title:
         raise JekyllError(_("pas de titre"))
     number = event_number(post)
@@ -514,28 +530,31 @@ def parse_event(post: Post, *, flickr_user: str = FLICKR_USER) -> EventData:
             _("numéro d'API Hour introuvable dans le titre « %(title)s »") % {"title": post.title}
         )
     warnings: list[str] = []
+    date_notes: list[str] = []
     found = find_date(post.body, post.date)
     if found is None:
         day, start = post.date, None
-        warnings.append(
+        date_notes.append(
             _("date de la soirée introuvable dans le texte : date du billet (%(date)s) retenue")
             % {"date": post.date.strftime("%d/%m/%Y")}
         )
     else:
-        day, start, date_warnings = found
-        warnings += date_warnings
+        day, start = found.day, found.start
+        warnings += found.warnings
+        date_notes += found.date_notes
     if start is None:
         warnings.append(_("heure introuvable : 19h retenue"))
         start = DEFAULT_START
     starts_at = datetime.combine(day, start, tzinfo=PARIS)
-    name, address = find_venue(post.body)
-    if not name and not address:
-        warnings.append(_("lieu introuvable dans le texte"))
-    elif not address:
+    old_host = urlsplit(old_site).hostname or ""
+    venue = find_venue(post.body, old_hosts=(old_host.removeprefix("www."),))
+    name, address = venue.name, venue.address
+    warnings += venue.warnings
+    if not name and not address and not venue.warnings:
+        if not ONLINE.search(plain_text(post.body)):  # an evening online has no venue
+            warnings.append(_("lieu introuvable dans le texte"))
+    elif not address and name:
         warnings.append(_("adresse du lieu « %(name)s » introuvable") % {"name": name})
-    elif not name:
-        name = address.splitlines()[0]
-        warnings.append(_("nom du lieu introuvable : son adresse sert de nom"))
     photos = text_value(post.meta.get("flickr_set_id")).strip()
     photos_url = ""
     if photos:
@@ -550,10 +569,58 @@ def parse_event(post: Post, *, flickr_user: str = FLICKR_USER) -> EventData:
         ends_at=starts_at + DURATION,
         venue_name=name[:120],
         venue_address=address,
+        room=venue.room[:120],
         capacity=find_capacity(post.body),
+        unlimited=find_unlimited(post.body),
         photos_url=photos_url,
         warnings=warnings,
+        date_notes=date_notes,
+        venue_unreadable=bool(venue.warnings),
     )
+
+
+def check_numbering(events: list[EventData]) -> None:
+    """API Hours are numbered in the order they take place: an evening whose date breaks
+    that order gets a loud note in its date_notes (the one out of order with the most
+    others, when two neighbours disagree). `events` in the order of their numbers."""
+    days = [data.starts_at.date() for data in events]
+    numbers = [data.number for data in events]
+
+    def out_of_order(i: int, j: int) -> bool:
+        return (numbers[i] < numbers[j]) != (days[i] < days[j])
+
+    count = [sum(out_of_order(i, j) for j in range(len(events))) for i in range(len(events))]
+    culprits = set()
+    for i in range(len(events) - 1):
+        if out_of_order(i, i + 1):
+            most = max(count[i], count[i + 1])
+            culprits |= {k for k in (i, i + 1) if count[k] == most}
+
+    def when(k: int) -> dict:
+        return {"n": numbers[k], "date": days[k].strftime("%d/%m/%Y")}
+
+    for i in sorted(culprits):
+        data = events[i]
+        previous, following = i - 1 if i > 0 else None, i + 1 if i + 1 < len(events) else None
+        if previous is not None and following is not None:
+            where = _(
+                "n'est pas entre la n°%(a)d (le %(a_date)s) et la n°%(b)d (le %(b_date)s)"
+            ) % {
+                "a": numbers[previous],
+                "a_date": days[previous].strftime("%d/%m/%Y"),
+                "b": numbers[following],
+                "b_date": days[following].strftime("%d/%m/%Y"),
+            }
+        else:
+            other = following if previous is None else previous
+            where = _("est dans le désordre avec la n°%(n)d (le %(date)s)") % when(other)
+        data.date_notes.append(
+            _(
+                "date à vérifier : l'API Hour n°%(n)d (le %(date)s) %(where)s ; les "
+                "numéros suivent l'ordre des soirées"
+            )
+            % {**when(i), "where": where}
+        )
 
 
 def split_speakers(author) -> list[str]:
@@ -603,7 +670,26 @@ def youtube_url(video: str, start: str) -> str | None:
     return f"{url}&t={seconds}s" if seconds else url
 
 
-def parse_talk(post: Post) -> TalkData:
+SITE_URL_PREFIX = re.compile(r"^{{-?\s*site\.(?:url|baseurl|base_url)\s*-?}}")
+
+
+def _url_value(value: str, *, old_site: str) -> tuple[str, str | None]:
+    """(address, note) of a link of the front matter: an address of the old site written
+    as a path ("/api-hours/slides/x.pdf", "{{ site.url }}/…") is completed with old_site,
+    and the note says so; ("", None) when unreadable or too long (see _url_problem)."""
+    relative = SITE_URL_PREFIX.sub("", value).strip()
+    if relative.startswith("/") and not relative.startswith("//"):
+        url = check_url(old_site + relative)
+        if url:
+            return url, _(
+                "« %(value)s » est une adresse de l'ancien site : complétée en %(url)s "
+                "(ce fichier doit y rester en ligne)"
+            ) % {"value": value, "url": url}
+        return "", None
+    return check_url(value) or "", None
+
+
+def parse_talk(post: Post, *, old_site: str = OLD_SITE) -> TalkData:
     """A talk post's values (its abstract still in the old site's Markdown)."""
     if not post.title:
         raise JekyllError(_("pas de titre"))
@@ -633,10 +719,18 @@ def parse_talk(post: Post) -> TalkData:
     )
     author_url = text_value(post.meta.get("author_url")).strip()
     if author_url:
-        data.author_url = check_url(author_url) or ""
+        data.author_url, note = _url_value(author_url, old_site=old_site)
+        warnings += [note] if note else []
         if not data.author_url:
             warnings.append(
-                _("lien de l'intervenant·e illisible ou trop long « %(url)s »")
+                (
+                    _(
+                        "lien de l'intervenant·e « %(url)s » trop long (plus de 200 caractères) : "
+                        "non repris"
+                    )
+                    if len(author_url) > 200
+                    else _("lien de l'intervenant·e « %(url)s » illisible : non repris")
+                )
                 % {"url": author_url}
             )
     data.author_image = text_value(post.meta.get("author_image")).strip()
@@ -649,10 +743,19 @@ def parse_talk(post: Post) -> TalkData:
             )
     slides = text_value(post.meta.get("slides_url")).strip()
     if slides:
-        data.slides_url = check_url(slides) or ""
+        data.slides_url, note = _url_value(slides, old_site=old_site)
+        warnings += [note] if note else []
         if not data.slides_url:
             warnings.append(
-                _("adresse des slides illisible ou trop longue « %(url)s »") % {"url": slides}
+                (
+                    _(
+                        "adresse des slides « %(url)s » trop longue (plus de 200 caractères) : "
+                        "non reprise"
+                    )
+                    if len(slides) > 200
+                    else _("adresse des slides « %(url)s » illisible : non reprise")
+                )
+                % {"url": slides}
             )
     data.warnings = warnings
     return data
@@ -670,6 +773,8 @@ def link_field(url: str) -> str:
         return "linkedin_url"
     if host == "bsky.app":
         return "bluesky_url"
+    if host in {"twitter.com", "x.com", "mobile.twitter.com"}:
+        return "twitter_url"
     if parts.path.startswith("/@") and host not in {"twitter.com", "x.com", "medium.com"}:
         return "mastodon_url"
     return "website_url"

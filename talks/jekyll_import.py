@@ -19,7 +19,10 @@ field, ImportedPost keeps a fingerprint of the value last imported; a field whos
 current value differs from it was edited in the admin and is kept, unless
 overwrite=True. A row that existed before any import keeps its filled-in fields the
 same way. Speakers are shared by many posts and may belong to a member: the import
-only fills their empty fields (link, photo), never replaces them.
+only fills their empty fields (link, photo), never replaces them (only a link of the
+archive that an earlier version filed in the wrong field moves to its own). What an
+earlier version made up without a fingerprint (EARLIER_IMPORT_DEFAULTS) is corrected
+unless it was changed by hand.
 
 dry_run=True runs the very same code inside a transaction that is rolled back at
 the end (and writes no photo file), so its report is the real one.
@@ -30,6 +33,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
+import re
 import unicodedata
 from collections import Counter, defaultdict
 from contextlib import nullcontext
@@ -37,6 +41,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.db import transaction
@@ -45,13 +50,14 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from events.models import Event, Venue
+from events.models import DEFAULT_CAPACITY, Event, Venue
 from events.services import RSVPError, event_set_capacity
 from members.images import image_fields_save
 
-from . import jekyll
+from . import jekyll, jekyll_prose, old_site
 from .images import speaker_photo_process
 from .jekyll import EventData, JekyllError, Post, TalkData
+from .jekyll_venues import venue_address_key, venue_name_key
 from .models import (
     RESERVED_TALK_SLUGS,
     ImportedPost,
@@ -65,6 +71,10 @@ from .models import (
 POST_SUFFIXES = {".md", ".markdown", ".html"}
 EMPTY = ("", None, [])
 STATUS_NOTE = "import de l'archive du site Jekyll"
+# Values that earlier versions of the import wrote without a fingerprint (the model's
+# default): a field still holding it was not edited in the admin, and may be corrected.
+EARLIER_IMPORT_DEFAULTS = {"level": Talk.Level.BEGINNER, "capacity": DEFAULT_CAPACITY}
+NEW_VENUE = "\x00new venue\x00"  # the venue of the archive does not exist yet
 
 
 @dataclass
@@ -75,9 +85,12 @@ class ImportReport:
     posts: int = 0
     counts: dict[str, Counter] = field(default_factory=lambda: defaultdict(Counter))
     skipped: list[tuple[str, str]] = field(default_factory=list)  # not imported at all
+    dates: list[tuple[str, str]] = field(default_factory=list)  # a date corrected or to check
     warnings: list[tuple[str, str]] = field(default_factory=list)  # a field not understood
+    removed: list[tuple[str, str]] = field(default_factory=list)  # text taken out, and why
     kept: list[tuple[str, list[str]]] = field(default_factory=list)  # admin edits kept
     ignored: list[str] = field(default_factory=list)  # neither an API Hour nor a talk
+    redirected: int = 0  # old addresses that now lead to an imported page
 
     def count(self, kind: str, outcome: str) -> int:
         return self.counts[kind][outcome]
@@ -94,9 +107,13 @@ def fingerprint(value) -> str:
     return hashlib.sha256(data.encode()).hexdigest()[:16]
 
 
-def _ascii_loss(name: str) -> int:
-    """How many accented letters a spelling has (the richer spelling wins)."""
+def _accents(name: str) -> int:
+    """How many accented letters a spelling has ("Loïc" 1, "Loic" 0)."""
     return sum(1 for c in name if unicodedata.normalize("NFKD", c) != c)
+
+
+def _name_words(name: str) -> list[str]:
+    return [w for w in re.split(r"[-_.\s]+", slugify(name.replace("_", "-"))) if w]
 
 
 @dataclass
@@ -110,11 +127,14 @@ class _TalkPlan:
 
 
 class _Importer:
-    def __init__(self, *, images_dir: Path | None, overwrite: bool, dry_run: bool, flickr_user):
+    def __init__(
+        self, *, images_dir: Path | None, overwrite: bool, dry_run: bool, flickr_user, old_site
+    ):
         self.images_dir = images_dir.resolve() if images_dir else None
         self.overwrite = overwrite
         self.dry_run = dry_run
         self.flickr_user = flickr_user
+        self.old_site = old_site
         self.report = ImportReport(dry_run=dry_run)
         self.now = timezone.now()
         self.created_speakers: set[str] = set()
@@ -145,7 +165,9 @@ class _Importer:
                 elif kind == "talk":
                     talks.append(post)
                 else:
-                    data = jekyll.parse_event(post, flickr_user=self.flickr_user)
+                    data = jekyll.parse_event(
+                        post, flickr_user=self.flickr_user, old_site=self.old_site
+                    )
                     other = events.get(data.number)
                     if other is not None:
                         # Two posts for one number: the one imported before stays.
@@ -168,7 +190,9 @@ class _Importer:
                 self.report.skipped.append((name, _("fichier illisible (%(e)s)") % {"e": error}))
             except JekyllError as error:
                 self.report.skipped.append((name, str(error)))
-        return [events[n] for n in sorted(events)], talks
+        ordered = [events[n] for n in sorted(events)]
+        jekyll.check_numbering([data for _post, data in ordered])
+        return ordered, talks
 
     # Planning ------------------------------------------------------------------
 
@@ -178,7 +202,7 @@ class _Importer:
         talks: list[tuple[Post, TalkData]] = []
         for post in talk_posts:
             try:
-                data = jekyll.parse_talk(post)
+                data = jekyll.parse_talk(post, old_site=self.old_site)
             except JekyllError as error:
                 self.report.skipped.append((post.name, str(error)))
                 continue
@@ -215,9 +239,19 @@ class _Importer:
                 taken.add(slug)
             self.talk_plans.append(_TalkPlan(post=post, data=data, talk=talk, slug=slug))
             self.urls[post.stem] = reverse("talks:detail", kwargs={"slug": slug})
+        # The old site's address of each post -> ours, for the links inside the archive.
+        self.old_urls = {
+            old_site.old_key(post.old_path): self.event_url(data.number) for post, data in events
+        }
+        self.old_urls |= {
+            old_site.old_key(plan.post.old_path): self.urls[plan.post.stem]
+            for plan in self.talk_plans
+        }
 
-        # Programme order and lengths, from each event's "## Programme".
+        # Programme order and lengths, from each event's "## Programme"; which of its
+        # entries are imported talks (the description loses those, and only those).
         items = {data.number: jekyll.programme(post.body) for post, data in events}
+        self.programme_talks: dict[int, dict[int, str]] = defaultdict(dict)
         per_event: dict[int | None, list[_TalkPlan]] = defaultdict(list)
         for plan in self.talk_plans:
             per_event[plan.data.event_number].append(plan)
@@ -228,6 +262,8 @@ class _Importer:
             for plan in plans:
                 index, item = self._programme_item(plan, items.get(number, []))
                 order[plan.post.name] = index
+                if item is not None:
+                    self.programme_talks[number][index] = plan.data.abstract
                 if item is not None and item.minutes is not None:
                     plan.format = Talk.Format.LONG if item.minutes >= 25 else Talk.Format.SHORT
             plans.sort(key=lambda p: (order[p.post.name], p.post.name))
@@ -237,21 +273,65 @@ class _Importer:
         self.event_posts = events
         self.numbers_with_talks = {n for n in per_event if n is not None}
 
-        # One spelling per speaker: the most frequent, else the one with accents.
-        spellings: dict[str, Counter] = defaultdict(Counter)
-        for _post, data in talks:
+        # One spelling per speaker: the one with accents ("Loïc" rather than "Loic", however
+        # often each is written), then the most recent.
+        spellings: dict[str, dict[str, tuple]] = defaultdict(dict)
+        for post, data in talks:
             for name in data.speakers:
-                spellings[speaker_slug(name)][name] += 1
+                seen = spellings[speaker_slug(name)]
+                seen[name] = max(seen.get(name, ()), (post.date, post.name))
         self.speaker_names = {
-            slug: max(c, key=lambda name: (c[name], _ascii_loss(name)))
-            for slug, c in spellings.items()
+            slug: max(seen, key=lambda name: (_accents(name), seen[name]))
+            for slug, seen in spellings.items()
         }
+        # Each speaker's links, each in its field, the most recent post's first.
+        self.speaker_links: dict[str, dict[str, str]] = defaultdict(dict)
+        self.archive_links: dict[str, set[str]] = defaultdict(set)  # every link, any date
+        self.unowned_links: dict[str, str] = {}
+        for post, data in sorted(talks, key=lambda t: (t[0].date, t[0].name)):
+            if not data.author_url:
+                continue
+            owner = self._link_owner(data.author_url, data.speakers)
+            if owner is None:
+                self.unowned_links[post.name] = data.author_url
+            else:
+                self.speaker_links[owner][jekyll.link_field(data.author_url)] = data.author_url
+                self.archive_links[owner].add(data.author_url)
+
+    @staticmethod
+    def _link_owner(url: str, names: list[str]) -> str | None:
+        """The slug of the speaker an author_url is about: the only speaker, or the one
+        whose whole name is in the address (twitter.com/julienmaupetit)."""
+        slugs = [speaker_slug(name) for name in names]
+        if len(slugs) == 1:
+            return slugs[0]
+        address = re.sub(r"[^a-z0-9]", "", url.lower().split("://")[-1])
+        found = [s for s in slugs if s.replace("-", "") in address]
+        return found[0] if len(found) == 1 else None
 
     def load_caches(self) -> None:
         """Rows the import reuses, read once (and again after a post failed)."""
         self.events = {e.number: e for e in Event.objects.filter(number__in=self.numbers)}
-        self.venues = {slugify(v.name): v for v in Venue.objects.all()}
+        self.venues_by_address: dict[str, Venue] = {}
+        self.venues_by_name: dict[str, Venue] = {}
+        for venue in Venue.objects.order_by("pk"):
+            self._remember_venue(venue)
         self.speakers = {s.slug: s for s in Speaker.objects.all()}
+
+    def _remember_venue(self, venue: Venue) -> None:
+        address = venue_address_key(venue.address)
+        if address:
+            self.venues_by_address.setdefault(address, venue)
+        self.venues_by_name.setdefault(venue_name_key(venue.name), venue)
+
+    def old_page(self, path: str) -> str | None:
+        """Our page for an address of the old site, when there is one."""
+        key = old_site.old_key(path)
+        found = self.old_urls.get(key) or old_site.fixed_page(path)
+        event = old_site.OLD_EVENT.match(key)
+        if found is None and event:  # an API Hour of the site not in this import
+            found = self.event_url(int(event["n"]))
+        return found
 
     def event_url(self, number: int) -> str | None:
         """Our page of API Hour n°number, when it exists or is being imported."""
@@ -307,7 +387,13 @@ class _Importer:
             self._each(plan.post, lambda plan=plan: self.import_talk(plan))
 
     def _each(self, post: Post, work) -> None:
-        warnings_before = len(self.report.warnings)
+        report = self.report
+        warnings_before = (
+            len(report.warnings),
+            len(report.dates),
+            len(report.removed),
+            report.redirected,
+        )
         saved = (
             copy.deepcopy(self.report.counts),
             len(self.report.kept),
@@ -328,7 +414,11 @@ class _Importer:
 
     def _failed(self, post: Post, message: str, warnings_before: int, saved) -> None:
         """Forget what the rolled-back post did, in the report and in the caches."""
-        del self.report.warnings[warnings_before:]
+        warnings, dates, removed, redirected = warnings_before
+        del self.report.warnings[warnings:]
+        del self.report.dates[dates:]
+        del self.report.removed[removed:]
+        self.report.redirected = redirected
         counts, kept, created, updated, seen = saved
         self.report.counts = counts
         del self.report.kept[kept:]
@@ -347,8 +437,14 @@ class _Importer:
             now = current(name)
             if fingerprint(now) == fingerprint(value):
                 continue
-            edited = (name in last and fingerprint(now) != last[name]) or (
-                adopted and name not in last and now not in EMPTY
+            earlier_default = EARLIER_IMPORT_DEFAULTS.get(name, now)
+            edited = (
+                (name in last and fingerprint(now) != last[name])
+                or (adopted and name not in last and now not in EMPTY)
+                # A value this import did not give before: kept if it was set by hand.
+                or (
+                    not adopted and name not in last and now not in EMPTY and now != earlier_default
+                )
             )
             if edited and not self.overwrite:
                 kept.append(name)
@@ -358,16 +454,23 @@ class _Importer:
 
     def _record(self, post: Post, record, kind: str, values: dict, **target) -> None:
         prints = {name: fingerprint(value) for name, value in values.items()}
+        self.report.redirected += 1  # its old address now leads to the page (views_old_site)
         if record is None:
             ImportedPost.objects.create(
-                source=post.name, kind=kind, fingerprints=prints, imported_at=self.now, **target
+                source=post.name,
+                kind=kind,
+                fingerprints=prints,
+                imported_at=self.now,
+                old_path=post.old_path,
+                **target,
             )
             return
         stale = any(getattr(record, f"{k}_id") != v.pk for k, v in target.items())
-        if stale or record.fingerprints != prints:
+        if stale or record.fingerprints != prints or record.old_path != post.old_path:
             for key, value in target.items():
                 setattr(record, key, value)
             record.fingerprints = prints
+            record.old_path = post.old_path
             record.imported_at = self.now
             record.save()
 
@@ -378,41 +481,79 @@ class _Importer:
 
     # Events --------------------------------------------------------------------
 
-    def _venue(self, data: EventData) -> Venue | None:
-        if not data.venue_name:
-            return None
-        key = slugify(data.venue_name)
-        venue = self.venues.get(key)
-        if venue is None:
-            venue = Venue(name=data.venue_name, address=data.venue_address)
-            venue.full_clean(exclude=["address"])
-            venue.save()
-            self.venues[key] = venue
-            self.report.counts["venue"]["created"] += 1
-        else:
+    def _find_venue(self, post: Post, data: EventData) -> Venue | None:
+        """The venue we already have: the same address first (a room or a spelling of the
+        name does not make another place), then the same name."""
+        venue = None
+        if data.venue_address:
+            venue = self.venues_by_address.get(venue_address_key(data.venue_address))
+        if venue is None and data.venue_name:
+            venue = self.venues_by_name.get(venue_name_key(data.venue_name))
+        if venue is not None:
             self.report.counts["venue"]["reused"] += 1
+            if not data.venue_name:
+                self.warn(
+                    post,
+                    [
+                        _("nom du lieu introuvable : lieu retrouvé par son adresse, « %(name)s »")
+                        % {"name": venue.name}
+                    ],
+                )
         return venue
+
+    def _create_venue(self, post: Post, data: EventData) -> Venue:
+        name = data.venue_name or data.venue_address.splitlines()[0]
+        if not data.venue_name:
+            self.warn(post, [_("nom du lieu introuvable : son adresse sert de nom")])
+        venue = Venue(name=name[:120], address=data.venue_address)
+        venue.full_clean(exclude=["address"])
+        venue.save()
+        self._remember_venue(venue)
+        self.report.counts["venue"]["created"] += 1
+        return venue
+
+    def _description(self, post: Post, data: EventData, venue: Venue | None) -> str:
+        description = jekyll_prose.event_description(
+            post.body,
+            programme_talks=self.programme_talks.get(data.number, {})
+            if data.number in self.numbers_with_talks
+            else {},
+            venue_name=data.venue_name or (venue.name if venue else ""),
+            venue_address=data.venue_address,
+            room=data.room,
+            resolve=self.urls.get,
+            old_page=self.old_page,
+            old_site=self.old_site,
+        )
+        self.warn(post, description.warnings)
+        self._removed(post, description.removed)
+        return description.text
+
+    def _removed(self, post: Post, labels: list[str]) -> None:
+        if labels:
+            counts = Counter(labels)
+            parts = [f"{label} (×{n})" if n > 1 else label for label, n in counts.items()]
+            self.report.removed.append((post.name, " ; ".join(parts)))
 
     def import_event(self, post: Post, data: EventData) -> None:
         self.warn(post, data.warnings)
-        body = post.body
-        if data.number in self.numbers_with_talks:
-            body = jekyll.without_programme(body)
-        description, warnings = jekyll.convert_prose(
-            body, resolve=self.urls.get, event_url=self.event_url
-        )
-        self.warn(post, warnings)
-        venue = self._venue(data)
+        self.report.dates += [(post.name, note) for note in data.date_notes]
+        venue = self._find_venue(post, data)
+        description = self._description(post, data, venue)
+        has_venue = bool(data.venue_name or data.venue_address)
         values = {
             "title": data.title,
             "starts_at": data.starts_at,
             "ends_at": data.ends_at,
-            "venue": venue.pk if venue else None,
+            "venue": venue.pk if venue else (NEW_VENUE if has_venue else None),
+            "room": data.room,
             "photos_url": data.photos_url,
             "description": description,
             "status": Event.Status.PUBLISHED if data.ends_at < self.now else Event.Status.DRAFT,
         }
-        if data.capacity is not None:
+        if data.unlimited:
+            values["capacity"] = None  # "sans limite de places": no limit, not 50 seats
+        elif data.capacity is not None:
             values["capacity"] = data.capacity
         if values["status"] == Event.Status.DRAFT:
             self.warn(post, [_("soirée à venir : importée en brouillon, à publier dans l'admin")])
@@ -423,6 +564,8 @@ class _Importer:
             return event.venue_id if name == "venue" else getattr(event, name)
 
         if event is None:
+            if values["venue"] == NEW_VENUE:
+                values["venue"] = self._create_venue(post, data).pk
             event = Event(number=data.number, slug=f"api-hour-{data.number}")
             self._set_event(event, values, list(values))
             event.full_clean(exclude=["venue"], validate_unique=False, validate_constraints=False)
@@ -433,6 +576,9 @@ class _Importer:
             adopted = record is None or record.event_id != event.pk
             changed, kept = self._merge(event, values, record, adopted, current)
             self._kept(post, Event, kept)
+            if "venue" in changed and values["venue"] == NEW_VENUE:
+                # Created only when it is used: a venue kept from the admin stays alone.
+                values["venue"] = self._create_venue(post, data).pk
             fields = [n for n in changed if n != "capacity"]
             if fields:
                 self._set_event(event, values, fields)
@@ -470,10 +616,12 @@ class _Importer:
     def import_talk(self, plan: _TalkPlan) -> None:
         post, data = plan.post, plan.data
         self.warn(post, data.warnings)
-        abstract, warnings = jekyll.convert_prose(
-            data.abstract, resolve=self.urls.get, event_url=self.event_url
+        converted = jekyll_prose.convert_prose(
+            data.abstract, resolve=self.urls.get, old_page=self.old_page, old_site=self.old_site
         )
-        self.warn(post, warnings)
+        abstract = converted.text
+        self.warn(post, converted.warnings)
+        self._removed(post, converted.removed)
         if not abstract:
             self.warn(post, [_("résumé vide")])
         elif len(abstract) > 5000:
@@ -496,6 +644,9 @@ class _Importer:
             "format": plan.format,
             "video_url": data.video_url,
             "slides_url": data.slides_url,
+            # The archive never says a talk's level: none, until someone sets it (the
+            # model's default, "Débutant", would be made up).
+            "level": "",
             "status": Talk.Status.CONFIRMED,
             "speakers": [s.slug for s in speakers],
         }
@@ -551,44 +702,78 @@ class _Importer:
     @staticmethod
     def _clean(talk: Talk) -> None:
         talk.full_clean(
-            exclude=["abstract", "event", "mentor", "submitted_by", "topic", "slug"],
+            # level: "" (not known) for an archive talk; proposals must choose one.
+            exclude=["abstract", "event", "mentor", "submitted_by", "topic", "slug", "level"],
             validate_unique=False,
             validate_constraints=False,
         )
 
     def _speaker_details(self, post: Post, data: TalkData, speakers: list[Speaker]) -> None:
-        """Fill a speaker's empty link and photo from the post (never replace them)."""
-        if data.author_url:
-            if len(speakers) == 1:
-                self._fill_link(speakers[0], data.author_url)
-            else:
-                self.warn(
-                    post,
-                    [
-                        _("lien « %(url)s » commun à plusieurs intervenant·es : non attribué")
-                        % {"url": data.author_url}
-                    ],
-                )
+        """Fill a speaker's empty links (each in its field, the newest post's) and photo
+        from the archive; never replace them."""
+        for speaker in speakers:
+            self._unfile_misplaced_links(speaker)
+            for name, url in self.speaker_links.get(speaker.slug, {}).items():
+                self._fill_link(speaker, name, url)
+        if post.name in self.unowned_links:
+            self.warn(
+                post,
+                [
+                    _(
+                        "lien « %(url)s » : talk à plusieurs intervenant·es et l'adresse ne "
+                        "dit pas de qui il est : non attribué"
+                    )
+                    % {"url": self.unowned_links[post.name]}
+                ],
+            )
         if data.author_image and self.images_dir is not None:
-            owner = speakers[0] if len(speakers) == 1 else None
-            if owner is None:
-                image_words = set(slugify(Path(data.author_image).stem).split("-"))
-                owners = [s for s in speakers if set(s.slug.split("-")) <= image_words]
-                owner = owners[0] if len(owners) == 1 else None
-            if owner is None:
-                self.warn(
-                    post,
-                    [
-                        _("photo « %(image)s » commune à plusieurs intervenant·es : non attribuée")
-                        % {"image": data.author_image}
-                    ],
-                )
-            elif not owner.photo:
+            owner = self._photo_owner(post, data.author_image, speakers)
+            if owner is not None and not owner.photo:
                 self._fill_photo(post, owner, data.author_image)
 
-    def _fill_link(self, speaker: Speaker, url: str) -> None:
-        name = jekyll.link_field(url)
-        links = {getattr(speaker, f) for f, _label in _LINK_FIELDS}
+    def _photo_owner(self, post: Post, image: str, speakers: list[Speaker]) -> Speaker | None:
+        """Whose photo an author_image is: the only speaker, or the one named by the file
+        ("christophe_prugnaud.jpg", "prugnaud.png"); None, said in the report, otherwise."""
+        if len(speakers) == 1:
+            return speakers[0]
+        words = set(_name_words(Path(image).stem))
+        whole = [s for s in speakers if set(s.slug.split("-")) <= words]
+        partly = [s for s in speakers if set(s.slug.split("-")) & words]
+        for found in (whole, partly):
+            if len(found) == 1:
+                return found[0]
+        if partly:
+            message = _(
+                "photo « %(image)s » commune à plusieurs intervenant·es (%(names)s) : non attribuée"
+            )
+            names = [s.name for s in partly]
+        else:
+            message = _(
+                "photo « %(image)s » : son nom ne désigne aucun·e des intervenant·es "
+                "(%(names)s) : non attribuée"
+            )
+            names = [s.name for s in speakers]
+        self.warn(post, [message % {"image": image, "names": ", ".join(names)}])
+        return None
+
+    def _unfile_misplaced_links(self, speaker: Speaker) -> None:
+        """A link of the archive that an earlier import put in the wrong field (a Twitter
+        link as the website) leaves it, to be filled in its own field just after."""
+        archive = self.archive_links.get(speaker.slug, set())
+        wrong = [
+            name
+            for name in LINK_FIELDS
+            if getattr(speaker, name) in archive
+            and jekyll.link_field(getattr(speaker, name)) != name
+        ]
+        if wrong:
+            for name in wrong:
+                setattr(speaker, name, "")
+            speaker.save(update_fields=[*wrong, "updated_at"])
+            self.updated_speakers.add(speaker.slug)
+
+    def _fill_link(self, speaker: Speaker, name: str, url: str) -> None:
+        links = {getattr(speaker, f) for f in LINK_FIELDS}
         if getattr(speaker, name) or url in links:
             return
         setattr(speaker, name, url)
@@ -624,9 +809,9 @@ class _Importer:
         self.updated_speakers.add(speaker.slug)
 
 
-_LINK_FIELDS = [
-    ("website_url", ""), ("mastodon_url", ""), ("bluesky_url", ""), ("github_url", ""),
-    ("gitlab_url", ""), ("linkedin_url", ""),
+LINK_FIELDS = [
+    "website_url", "mastodon_url", "bluesky_url", "github_url", "gitlab_url", "linkedin_url",
+    "twitter_url",
 ]  # fmt: skip
 
 
@@ -642,10 +827,18 @@ def jekyll_import(
     overwrite: bool = False,
     dry_run: bool = False,
     flickr_user: str = jekyll.FLICKR_USER,
+    old_site: str | None = None,
 ) -> ImportReport:
-    """Import (or, with dry_run, pretend to import) every post of a Jekyll `_posts` folder."""
+    """Import (or, with dry_run, pretend to import) every post of a Jekyll `_posts` folder.
+
+    old_site: the old site's address (settings.OLD_SITE_URL by default), for its links
+    written as a path."""
     importer = _Importer(
-        images_dir=images_dir, overwrite=overwrite, dry_run=dry_run, flickr_user=flickr_user
+        images_dir=images_dir,
+        overwrite=overwrite,
+        dry_run=dry_run,
+        flickr_user=flickr_user,
+        old_site=(old_site or settings.OLD_SITE_URL).rstrip("/"),
     )
     # A real run commits post by post (an interrupted import resumes where it stopped);
     # the dry run is the same run inside one transaction, rolled back at the end.
@@ -662,6 +855,8 @@ def jekyll_import(
         importer.seen_speakers - importer.created_speakers - updated
     )
     report.skipped.sort()
+    report.dates.sort(key=lambda w: w[0])
     report.warnings.sort(key=lambda w: w[0])
+    report.removed.sort(key=lambda w: w[0])
     report.kept.sort()
     return report

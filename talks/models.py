@@ -73,6 +73,7 @@ class Speaker(models.Model):
     github_url = models.URLField(_("GitHub"), blank=True)
     gitlab_url = models.URLField(_("GitLab"), blank=True)
     linkedin_url = models.URLField(_("LinkedIn"), blank=True)
+    twitter_url = models.URLField(_("Twitter / X"), blank=True)
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
         verbose_name=_("compte membre"),
@@ -141,6 +142,7 @@ class Speaker(models.Model):
             ("GitHub", self.github_url),
             ("GitLab", self.gitlab_url),
             ("LinkedIn", self.linkedin_url),
+            ("Twitter / X", self.twitter_url),
         ]
         return [(label, url) for label, url in fields if url]
 
@@ -850,6 +852,16 @@ class ImportedPost(models.Model):
         related_name="+",
     )
     fingerprints = models.JSONField(_("empreintes des valeurs importées"), default=dict)
+    old_path = models.CharField(
+        _("ancienne adresse"),
+        max_length=255,
+        blank=True,
+        db_index=True,
+        help_text=_(
+            "L'adresse de la page sur l'ancien site (/api-hours/api-hour-1.html) : elle "
+            "redirige vers la nouvelle page."
+        ),
+    )
     imported_at = models.DateTimeField(_("importé le"), default=timezone.now)
 
     class Meta:

@@ -1064,7 +1064,7 @@ def talks_forget_member(*, member: User, keep_talks: bool = True) -> list[str]:
             speaker.email = speaker.bio = speaker.mentor_topics = ""
             speaker.photo = ""
             for field in ["website_url", "mastodon_url", "bluesky_url", "github_url",
-                          "gitlab_url", "linkedin_url"]:  # fmt: skip
+                          "gitlab_url", "linkedin_url", "twitter_url"]:  # fmt: skip
                 setattr(speaker, field, "")
             speaker.is_mentor = False
             speaker.save()

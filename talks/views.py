@@ -116,7 +116,8 @@ def talk_list(request: HttpRequest) -> HttpResponse:
         if data["q"]:
             q = data["q"].strip()
             matching = Talk.objects.filter(
-                Q(title__icontains=q) | Q(speakers__name__icontains=q)
+                # Accents and case ignored: "loic" finds "Loïc" (core/search.py).
+                Q(title__unaccent__icontains=q) | Q(speakers__name__unaccent__icontains=q)
             ).values("pk")
             talks = talks.filter(pk__in=matching)
             filters["q"] = q

@@ -93,3 +93,12 @@ def test_sqlite_opens_immediate_transactions_in_wal_mode(settings):
         cursor.execute("PRAGMA journal_mode")
         assert cursor.fetchone()[0] == "wal"
     assert connection.transaction_mode == "IMMEDIATE"
+
+
+def test_a_bad_old_site_url_stops_start_up():
+    result = _manage("check", DEBUG="1", OLD_SITE_URL="clermontech.org/blog")
+
+    assert result.returncode != 0
+    assert "OLD_SITE_URL='clermontech.org/blog': expected an http(s) address without a path" in (
+        result.stderr
+    )

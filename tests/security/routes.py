@@ -194,6 +194,28 @@ ROUTES = {
         case(everyone(), lambda w: {"token": w.tokens["unsubscribe"]}, label="valid token"),
         case(everyone(BAD_REQUEST), lambda w: {"token": "forged"}, label="forged token"),
     ],
+    # The old site's addresses: permanent redirects for everyone, a 404 when unknown.
+    "old-site:coc": [
+        case(everyone(redirect("/code-de-conduite/", 301)), lambda w: {"path": "code-of-conduct"})
+    ],
+    "old-site:feed": [
+        case(everyone(redirect("/events/feed.atom", 301)), lambda w: {"path": "atom.xml"})
+    ],
+    "old-site:page": [
+        case(
+            everyone(redirect("/wishlist/", 301)),
+            lambda w: {"path": "api-hours/wishlist.html"},
+            label="known page",
+        ),
+        case(everyone(NOT_FOUND), lambda w: {"path": "nulle-part.html"}, label="unknown page"),
+    ],
+    "old-site:event": [
+        case(
+            everyone(redirect(lambda w: w.event.get_absolute_url(), 301)),
+            lambda w: {"path": f"api-hours/api-hour-{w.event.number}"},
+        )
+    ],
+    "old-site:talk": [case(everyone(NOT_FOUND), lambda w: {"path": "talks/api-hour-1/inconnu"})],
     "sponsors:list": [case(everyone())],
     "code-of-conduct": [case(everyone())],
     "about": [case(everyone())],

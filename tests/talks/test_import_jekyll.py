@@ -163,13 +163,19 @@ def test_report_counts_and_lists_what_it_could_not_understand():
     for line in MALFORMED:
         assert f"  - {line}" in lines
     for line in [
-        "2013-03-25-api-hour-1.md : balise Liquid « {% include inscription.html %} » retirée",
+        "2013-03-25-api-hour-1.md : lien vers un billet non importé "
+        "« 2013-04-03-9-talk-jamais-publie » : retiré",
         "2015-02-10-api-hour-13.md : adresse du lieu « La Jetée » introuvable",
         "2023-04-20-api-hour-55.md : heure introuvable : 19h retenue",
-        "2013-04-03-1-julien-maupetit-hello-clermontech.md : lien "
-        "« https://twitter.com/julienmaupetit » commun à plusieurs intervenant·es : non attribué",
+        # What was taken out of a text is said too (the "Inscription" paragraph with its
+        # {% include inscription.html %} among them).
+        "2013-03-25-api-hour-1.md : la liste des talks du « Programme » (2 talks, montrés par "
+        "le site) ; 3 paragraphes d'inscription par Eventbrite, périmés : le site prend les "
+        "inscriptions ; carte (image) ; 1 phrase sur la date et le lieu (affichés en haut de la "
+        "page)",
     ]:
         assert f"  - {line}" in lines
+    assert "Anciennes adresses redirigées vers les pages importées : 11" in lines
     # Nothing of the malformed posts was written.
     assert not Talk.objects.filter(title__in=["Une mise en page inconnue"]).exists()
     assert not Speaker.objects.filter(name__in=["Sans Titre", "Quelqu'un"]).exists()
@@ -278,10 +284,10 @@ def test_rows_entered_by_hand_are_adopted_not_duplicated():
     assert event.title == "API Hour #60"
     assert by_hand.video_url == "https://www.youtube.com/watch?v=oMHWVsVjWwk&t=90s"
     assert Speaker.objects.get(slug="nicolas-torion").website_url == "https://torion.example/"
-    assert event.description.startswith("## Informations pratiques")  # it was empty
+    assert event.room == "salle 4"  # it was empty
     lines = output.splitlines()
     assert "  - 2024-05-23-api-hour-60.md : titre, début, fin, lieu" in lines
-    assert "  - 2024-05-23-nicolas-torion-ficus-ui.md : résumé, format" in lines
+    assert "  - 2024-05-23-nicolas-torion-ficus-ui.md : résumé, format, niveau" in lines
 
 
 @pytest.mark.django_db
@@ -347,7 +353,7 @@ def test_images_become_speaker_photos(tmp_path):
     ) in lines
     assert (
         "  - 2024-05-23-pierre-colomb-olivier-coupelon-devoxx.md : photo « pierre-et-olivier.png »"
-        " commune à plusieurs intervenant·es : non attribuée"
+        " commune à plusieurs intervenant·es (Pierre Colomb, Olivier Coupelon) : non attribuée"
     ) in lines
     assert not Speaker.objects.get(slug="pierre-colomb").photo
 

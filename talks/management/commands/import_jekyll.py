@@ -47,6 +47,15 @@ class Command(BaseCommand):
             help="Montrer ce qui changerait, sans rien enregistrer.",
         )
         parser.add_argument(
+            "--old-site",
+            default=None,
+            metavar="URL",
+            help=(
+                "Adresse de l'ancien site, pour ses liens écrits comme un chemin "
+                "(/api-hours/slides/….pdf). Par défaut : le réglage OLD_SITE_URL."
+            ),
+        )
+        parser.add_argument(
             "--flickr-user",
             default=FLICKR_USER,
             help="Compte Flickr des albums photo (flickr_set_id). Par défaut : %(default)s.",
@@ -82,6 +91,7 @@ class Command(BaseCommand):
             overwrite=options["overwrite"],
             dry_run=options["dry_run"],
             flickr_user=options["flickr_user"],
+            old_site=options["old_site"],
         )
         self.stdout.write(render_report(report, posts))
 
@@ -123,13 +133,27 @@ def render_report(report: ImportReport, posts: Path) -> str:
     lines.append(_("Billets non importés : %(n)d") % {"n": len(report.skipped)})
     for name, why in report.skipped:
         lines.append(f"  - {name} : {why}")
+    # First among the problems: a date read wrong puts an evening in the wrong year.
+    lines.append(_("DATES corrigées ou à vérifier : %(n)d") % {"n": len(report.dates)})
+    for name, why in report.dates:
+        lines.append(f"  - {name} : {why}")
     lines.append(_("Champs non compris ou à vérifier : %(n)d") % {"n": len(report.warnings)})
     for name, why in report.warnings:
         lines.append(f"  - {name} : {why}")
+    lines.append(
+        _("Retiré des textes (le site l'affiche autrement, ou c'est périmé) : %(n)d")
+        % {"n": len(report.removed)}
+    )
+    for name, what in report.removed:
+        lines.append(f"  - {name} : {what}")
     lines.append(
         _("Modifications faites dans l'admin, conservées (--overwrite pour les remplacer) : %(n)d")
         % {"n": len(report.kept)}
     )
     for name, fields in report.kept:
         lines.append(f"  - {name} : {', '.join(fields)}")
+    lines.append(
+        _("Anciennes adresses redirigées vers les pages importées : %(n)d")
+        % {"n": report.redirected}
+    )
     return "\n".join(lines)
