@@ -5,6 +5,7 @@ from playwright.sync_api import expect
 
 from events.models import Diet
 from events.services import rsvp_create
+from tests.browser.steps import admin_log_in
 from tests.factories import PASSWORD, UserFactory
 
 pytestmark = pytest.mark.browser
@@ -13,11 +14,7 @@ pytestmark = pytest.mark.browser
 def test_organizer_sees_seats_column_and_catering_counts(page, organizer, event):
     rsvp_create(event=event, member=UserFactory(), diet=Diet.VEGETARIAN)
 
-    page.goto("/admin/")
-    page.get_by_label("Adresse e-mail").fill(organizer.email)
-    page.get_by_label("Mot de passe").fill(PASSWORD)
-    page.get_by_role("button", name="Connexion").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Gestion des API Hours")
+    admin_log_in(page, email=organizer.email, password=PASSWORD)
 
     # The "Événements" model in the "Événements" app (both are links of that name).
     page.locator("#events-event").get_by_role("link", name="Événements").click()
