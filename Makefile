@@ -8,7 +8,10 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format migrations-check install migrate seed bench browser-deps clean
+# Test processes in parallel (pytest-xdist): one per core by default.
+PYTEST_WORKERS ?= auto
+
+.PHONY: run test test-fast lint format migrations-check install migrate seed bench browser-deps clean
 
 # Re-install only when pyproject.toml changes.
 $(STAMP): pyproject.toml
@@ -42,7 +45,12 @@ migrations-check: install
 # The whole suite: lint, missing migrations, then pytest (browser tests included
 # when Chromium is installed: see `make browser-deps`).
 test: lint migrations-check
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
+
+# The inner loop: everything but the browser and the production-server tests.
+test-fast: install
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --ignore=tests/browser \
+		--ignore=tests/test_production.py $(PYTEST_ARGS)
 
 # Debian's Chromium for the end-to-end tests (needs root or sudo).
 browser-deps:
