@@ -252,7 +252,7 @@ STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
-# Uploaded images (member avatars, sponsor logos; see members/images.py): refused
+# Uploaded images (member avatars, sponsor logos; see core/images.py): refused
 # above this size in bytes, or in pixels as read from the header before decoding.
 IMAGE_UPLOAD_MAX_BYTES = env_int("IMAGE_UPLOAD_MAX_BYTES", 5 * 1024 * 1024)
 IMAGE_UPLOAD_MAX_PIXELS = env_int("IMAGE_UPLOAD_MAX_PIXELS", 25_000_000)
@@ -287,7 +287,7 @@ ACCOUNT_ADAPTER = "members.adapter.AccountAdapter"
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Clermont'ech] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
 # allauth's rate limits stay at their defaults (on); they count in CACHES["default"].
-# Ours use the same mechanism (members.ratelimits): "N/period/per", period in s, m, h or
+# Ours use the same mechanism (core.ratelimits): "N/period/per", period in s, m, h or
 # d, per "ip" (anonymous allowed) or "user". A refusal shows a message, nothing is written.
 ACCOUNT_RATE_LIMITS = {
     # Each report emails the organizers: a few per hour and per address is plenty.
@@ -296,6 +296,11 @@ ACCOUNT_RATE_LIMITS = {
     "wishlist_topic": "10/d/user",
 }
 SOCIALACCOUNT_AUTO_SIGNUP = False
+
+# Every URL field, in every form and in the admin: an address typed without a scheme
+# ("exemple.fr") gets https://. The one home of that rule; Django 6 makes it the default
+# (then remove this line, and the warning filter in pyproject.toml).
+FORMS_URLFIELD_ASSUME_HTTPS = True
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

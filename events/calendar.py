@@ -19,6 +19,8 @@ from django.utils.translation import gettext as _
 from icalendar import Calendar, vDuration
 from icalendar import Event as ICalEvent
 
+from core.links import absolute_url
+
 from .models import Event
 
 if TYPE_CHECKING:
@@ -80,7 +82,7 @@ def event_description(event: Event, talks: Sequence[Talk]) -> str:
 
 
 def event_url(event: Event) -> str:
-    return settings.SITE_URL + event.get_absolute_url()
+    return absolute_url(event.get_absolute_url())
 
 
 def build_vevent(event: Event, talks: Sequence[Talk], *, stamp: datetime) -> ICalEvent:

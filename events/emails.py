@@ -9,6 +9,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.links import absolute_url
+
 from .models import RSVP
 
 
@@ -19,9 +21,9 @@ def _send(*, rsvp: RSVP, template: str, subject: str) -> None:
         "event": event,
         "member": rsvp.member,
         "starts_at": timezone.localtime(event.starts_at),
-        "event_url": settings.SITE_URL + event.get_absolute_url(),
+        "event_url": absolute_url(event.get_absolute_url()),
         "position": rsvp.waitlist_position(),
-        "ticket_url": settings.SITE_URL + reverse("events:ticket", kwargs={"slug": event.slug}),
+        "ticket_url": absolute_url(reverse("events:ticket", kwargs={"slug": event.slug})),
     }
     body = render_to_string(f"emails/{template}.txt", context)
     message = EmailMessage(

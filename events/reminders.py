@@ -44,6 +44,8 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from core.links import absolute_url
+
 from .models import RSVP, Event, EventMail
 from .services import RSVPError, rsvp_cancel
 
@@ -330,10 +332,6 @@ def rsvp_give_seat_away(*, rsvp: RSVP) -> list[RSVP]:
         raise ReconfirmLinkError(str(error), 410, rsvp) from error
 
 
-def _site(path: str) -> str:
-    return settings.SITE_URL + path
-
-
 def _programme(event: Event) -> list:
     from talks.services import programme_talks  # talks builds on events, not the reverse
 
@@ -357,14 +355,14 @@ def event_mail_message(
             "event": event,
             "member": rsvp.member,
             "starts_at": timezone.localtime(event.starts_at),
-            "event_url": _site(event.get_absolute_url()),
-            "ticket_url": _site(reverse("events:ticket", kwargs={"slug": event.slug})),
+            "event_url": absolute_url(event.get_absolute_url()),
+            "ticket_url": absolute_url(reverse("events:ticket", kwargs={"slug": event.slug})),
             "programme": _programme(event) if programme is None else programme,
         }
         if mail.kind == Kind.RECONFIRM:
             for answer, key in [(YES, "yes_url"), (NO, "no_url")]:
                 token = reconfirm_token_make(rsvp, answer)
-                context[key] = _site(reverse("events:reconfirm", kwargs={"token": token}))
+                context[key] = absolute_url(reverse("events:reconfirm", kwargs={"token": token}))
         body = render_to_string(f"emails/event_{mail.kind}.txt", context)
         subject = settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + SUBJECTS[mail.kind](event)
     return EmailMessage(subject=subject, body=body, to=[rsvp.member.email], connection=connection)

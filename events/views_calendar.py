@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import uuid
 
-from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
@@ -16,6 +15,8 @@ from django.utils.html import escape
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import cache_control
+
+from core.links import absolute_url
 
 from .calendar import CALENDAR_NAME, REFRESH_INTERVAL, calendar_feed_ics, event_ics
 from .models import Event
@@ -75,10 +76,10 @@ class UpcomingEventsFeed(Feed):
         return response
 
     def link(self) -> str:
-        return settings.SITE_URL + reverse("events:list")
+        return absolute_url(reverse("events:list"))
 
     def feed_url(self) -> str:
-        return settings.SITE_URL + reverse("events:atom")
+        return absolute_url(reverse("events:atom"))
 
     def feed_guid(self) -> str:
         return self.feed_url()
@@ -90,7 +91,7 @@ class UpcomingEventsFeed(Feed):
         return item.title
 
     def item_link(self, item: Event) -> str:
-        return settings.SITE_URL + item.get_absolute_url()
+        return absolute_url(item.get_absolute_url())
 
     def item_description(self, item: Event) -> str:
         # Atom's <summary type="html">: plain text must be escaped to read as written.
@@ -98,7 +99,7 @@ class UpcomingEventsFeed(Feed):
 
     def item_guid(self, item: Event) -> str:
         # Stable whatever is edited (the slug included): derived from the primary key.
-        return uuid.uuid5(uuid.NAMESPACE_URL, f"{settings.SITE_URL}/events/{item.pk}").urn
+        return uuid.uuid5(uuid.NAMESPACE_URL, absolute_url(f"/events/{item.pk}")).urn
 
     item_guid_is_permalink = False
 

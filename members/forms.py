@@ -2,7 +2,6 @@ from urllib.parse import urlsplit
 
 from django import forms
 from django.conf import settings
-from django.db import models
 from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils import timezone
@@ -11,9 +10,9 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
+from core.images import ACCEPT_ATTRIBUTE, process_image
 from events.models import Diet
 
-from .images import ACCEPT_ATTRIBUTE, process_image
 from .models import User
 
 
@@ -63,16 +62,7 @@ AVATAR_SIZES = {"avatar": (400, 400), "avatar_thumb": (96, 96)}
 
 
 def _url_field(label: str, help_text: str = "") -> forms.URLField:
-    return forms.URLField(
-        label=label, required=False, max_length=200, assume_scheme="https", help_text=help_text
-    )
-
-
-def https_urls(db_field: models.Field, **kwargs) -> forms.Field | None:
-    """formfield_callback: URL fields assume https:// when the scheme is left out."""
-    if isinstance(db_field, models.URLField):
-        kwargs["assume_scheme"] = "https"
-    return db_field.formfield(**kwargs)
+    return forms.URLField(label=label, required=False, max_length=200, help_text=help_text)
 
 
 def _host(url: str) -> str:
@@ -80,7 +70,7 @@ def _host(url: str) -> str:
 
 
 class ProfileForm(forms.ModelForm):
-    """What a member edits on /members/me/. The avatar goes through members.images."""
+    """What a member edits on /members/me/. The avatar goes through core.images."""
 
     field_order = [
         "display_name", "avatar", "remove_avatar", "bio", "website_url", "mastodon_url",
@@ -107,7 +97,6 @@ class ProfileForm(forms.ModelForm):
 
     class Meta:
         model = User
-        formfield_callback = https_urls
         fields = [
             "display_name", "bio", "website_url", "mastodon_url", "github_url", "linkedin_url",
             "default_diet", "default_diet_notes", "receives_announcements", "profile_public",

@@ -22,7 +22,8 @@ from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
-from events.markup import render_markdown
+from core.links import absolute_url
+from core.markup import render_markdown
 from events.models import RSVP, Diet, Event
 from events.services import rsvp_cancel
 from talks.services import member_talks_export, talks_forget_member
@@ -40,10 +41,6 @@ class AnnouncementError(Exception):
 
 class MemberError(Exception):
     """A refusal shown to the member or the organizer as it is."""
-
-
-def _site_url(path: str) -> str:
-    return settings.SITE_URL + path
 
 
 def _subject(text: str) -> str:
@@ -79,7 +76,7 @@ def unsubscribe_token_member(token: str) -> User | None:
 
 
 def unsubscribe_url(member: User) -> str:
-    return _site_url(reverse("members:unsubscribe", args=[unsubscribe_token_make(member)]))
+    return absolute_url(reverse("members:unsubscribe", args=[unsubscribe_token_make(member)]))
 
 
 def member_unsubscribe(*, member: User) -> bool:
@@ -143,7 +140,7 @@ def announcement_context(*, announcement: Announcement, member: User, test: bool
             "body_html": render_markdown(announcement.body),
             "event": event,
             "event_when": _event_when(event) if event else "",
-            "event_url": _site_url(event.get_absolute_url()) if event else "",
+            "event_url": absolute_url(event.get_absolute_url()) if event else "",
             "unsubscribe_url": unsubscribe_url(member),
             "test": test,
         }
@@ -403,7 +400,7 @@ def _send_incident_report_notice(report: IncidentReport) -> None:
     with translation.override(settings.LANGUAGE_CODE):
         context = {
             "report": report,
-            "admin_url": _site_url(
+            "admin_url": absolute_url(
                 reverse("admin:members_incidentreport_change", args=[report.pk])
             ),
         }
@@ -501,7 +498,7 @@ def _send_member_email(template: str, context: dict, to: str | None = None) -> N
         }
         body = render_to_string(
             f"emails/{template}.txt",
-            {**context, "code_of_conduct_url": _site_url(reverse("code-of-conduct"))},
+            {**context, "code_of_conduct_url": absolute_url(reverse("code-of-conduct"))},
         )
         subject = _subject(subjects[template])
     EmailMessage(subject=subject, body=body, to=[to or context["member"].email]).send()
@@ -511,7 +508,7 @@ def _send_member_email(template: str, context: dict, to: str | None = None) -> N
 
 
 def _file_url(field) -> str | None:
-    return _site_url(field.url) if field else None
+    return absolute_url(field.url) if field else None
 
 
 def _export_profile(member: User) -> dict:
@@ -557,7 +554,7 @@ def _export_rsvps(member: User) -> list[dict]:
     return [
         {
             "event": r.event.title,
-            "event_url": _site_url(r.event.get_absolute_url()),
+            "event_url": absolute_url(r.event.get_absolute_url()),
             "event_starts_at": _local(r.event.starts_at),
             "status": r.status,
             "diet": r.diet,

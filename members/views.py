@@ -7,10 +7,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
+from core.images import image_fields_save
 from events.models import RSVP, Event
 
 from .forms import ProfileForm
-from .images import image_fields_save
 from .models import User
 
 # Profiles

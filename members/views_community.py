@@ -13,11 +13,11 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
 from core.middleware import private_page
+from core.ratelimits import rate_limit_refusal
 from events.models import RSVP
 
 from .forms_community import DeleteAccountConfirmForm, DeleteAccountForm, IncidentReportForm
 from .models import User
-from .ratelimits import rate_limit_refusal
 from .services import (
     MemberError,
     incident_report_create,

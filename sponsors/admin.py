@@ -1,15 +1,14 @@
 from __future__ import annotations
 
 from django.contrib import admin
-from django.db import models
 from django.db.models import Count
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 import events.admin  # noqa: F401  (registers EventAdmin, extended at the end of this file)
 from core.admin_tools import SafeModelAdmin, SafeTabularInline
+from core.images import image_fields_delete, image_fields_save
 from events.models import Event
-from members.images import image_fields_delete, image_fields_save
 
 from .forms import SponsorAdminForm
 from .models import Sponsor, Sponsorship
@@ -73,11 +72,6 @@ class SponsorAdmin(SafeModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(n_events=Count("sponsorships"))
-
-    def formfield_for_dbfield(self, db_field, request, **kwargs):
-        if isinstance(db_field, models.URLField):
-            kwargs["assume_scheme"] = "https"  # "exemple.fr" becomes https://exemple.fr
-        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     @admin.display(description=_("soirées soutenues"), ordering="n_events")
     def events_count(self, sponsor: Sponsor) -> int:

@@ -3,8 +3,7 @@ from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
-from members.forms import https_urls
-from members.images import ACCEPT_ATTRIBUTE, process_image
+from core.images import ACCEPT_ATTRIBUTE, process_image
 
 from .models import Sponsor
 
@@ -22,7 +21,6 @@ class SponsorAdminForm(forms.ModelForm):
 
     class Meta:
         model = Sponsor
-        formfield_callback = https_urls
         fields = ["name", "slug", "tier", "is_active", "website_url", "description"]
 
     def __init__(self, *args, **kwargs):

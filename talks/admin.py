@@ -13,7 +13,6 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ActionForm
 from django.core.exceptions import PermissionDenied
-from django.db import models
 from django.db.models import Count, Q, Sum
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect
@@ -29,7 +28,7 @@ from core.admin_tools import SafeModelAdmin, SafeTabularInline
 from core.search import unaccented
 from events.models import Event
 
-from .forms import ID_PATTERN, IdChoiceField, PhotoFieldMixin, https_by_default, parse_id
+from .forms import ID_PATTERN, IdChoiceField, PhotoFieldMixin, parse_id
 from .models import (
     CoSpeakerInvitation,
     ImportedPost,
@@ -57,22 +56,12 @@ from .services import (
     verified_emails,
 )
 
-
-class HttpsUrlsAdmin(SafeModelAdmin):
-    def formfield_for_dbfield(self, db_field, request, **kwargs):
-        # An address typed without a scheme gets https:// (Django 6's default).
-        if isinstance(db_field, models.URLField):
-            kwargs.setdefault("assume_scheme", "https")
-        return super().formfield_for_dbfield(db_field, request, **kwargs)
-
-
 # Speakers -------------------------------------------------------------------
 
 
 class SpeakerAdminForm(PhotoFieldMixin, forms.ModelForm):
     class Meta:
         model = Speaker
-        formfield_callback = https_by_default
         fields = [
             "name", "slug", "bio", "photo", "website_url", "mastodon_url", "bluesky_url",
             "github_url", "gitlab_url", "linkedin_url", "twitter_url", "user", "email", "is_mentor",
@@ -95,7 +84,7 @@ class SpeakerAdminForm(PhotoFieldMixin, forms.ModelForm):
 
 
 @admin.register(Speaker)
-class SpeakerAdmin(HttpsUrlsAdmin):
+class SpeakerAdmin(SafeModelAdmin):
     form = SpeakerAdminForm
     list_display = ["name", "user", "is_mentor", "talk_count", "has_photo"]
     list_filter = ["is_mentor", ("user", admin.EmptyFieldListFilter)]
@@ -419,7 +408,6 @@ class TalkAdminForm(forms.ModelForm):
 
     class Meta:
         model = Talk
-        formfield_callback = https_by_default
         fields = [
             "title", "slug", "abstract", "format", "language", "level", "topic", "status",
             "event", "position", "preferred_events", "availability", "first_time",
@@ -483,7 +471,7 @@ class ReviewedFilter(admin.SimpleListFilter):
 
 
 @admin.register(Talk)
-class TalkAdmin(HttpsUrlsAdmin):
+class TalkAdmin(SafeModelAdmin):
     form = TalkAdminForm
     action_form = TalkActionForm
     list_display = [

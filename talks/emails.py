@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.links import absolute_url
 from members.models import User
 
 from .models import CoSpeakerInvitation, SpeakerClaim, Talk
@@ -31,10 +32,6 @@ def organizer_emails() -> list[str]:
     )
 
 
-def absolute(path: str) -> str:
-    return settings.SITE_URL + path
-
-
 def _context(talk: Talk, **extra) -> dict:
     event = talk.event
     speakers = talk.speaker_list
@@ -45,10 +42,10 @@ def _context(talk: Talk, **extra) -> dict:
         "speaker_names": ", ".join(speaker.name for speaker in speakers),
         "event": event,
         "starts_at": timezone.localtime(event.starts_at) if event else None,
-        "event_url": absolute(event.get_absolute_url()) if event else "",
-        "talk_url": absolute(talk.get_absolute_url()),
-        "mine_url": absolute(reverse("talks:mine")),
-        "admin_url": absolute(reverse("admin:talks_talk_change", args=[talk.pk])),
+        "event_url": absolute_url(event.get_absolute_url()) if event else "",
+        "talk_url": absolute_url(talk.get_absolute_url()),
+        "mine_url": absolute_url(reverse("talks:mine")),
+        "admin_url": absolute_url(reverse("admin:talks_talk_change", args=[talk.pk])),
         "site_url": settings.SITE_URL,
         **extra,
     }
@@ -95,7 +92,9 @@ def send_submitted(talk: Talk) -> None:
 
 
 def send_accepted(talk: Talk) -> None:
-    confirm_url = absolute(reverse("talks:confirm-token", kwargs={"token": confirm_token(talk)}))
+    confirm_url = absolute_url(
+        reverse("talks:confirm-token", kwargs={"token": confirm_token(talk)})
+    )
     _to_speakers(
         talk,
         "accepted",
@@ -109,7 +108,7 @@ def send_rejected(talk: Talk) -> None:
         talk,
         "rejected",
         _("Votre proposition de talk : %(title)s") % {"title": talk.title},
-        wishlist_url=absolute(reverse("talks:wishlist")),
+        wishlist_url=absolute_url(reverse("talks:wishlist")),
     )
 
 
@@ -180,9 +179,9 @@ def send_speaker_claimed(claim: SpeakerClaim) -> None:
             "claim": claim,
             "speaker": speaker,
             "member": member,
-            "speaker_url": absolute(speaker.get_absolute_url()),
-            "claim_url": absolute(reverse("admin:talks_speakerclaim_change", args=[claim.pk])),
-            "claims_url": absolute(reverse("admin:talks_speakerclaim_changelist")),
+            "speaker_url": absolute_url(speaker.get_absolute_url()),
+            "claim_url": absolute_url(reverse("admin:talks_speakerclaim_change", args=[claim.pk])),
+            "claims_url": absolute_url(reverse("admin:talks_speakerclaim_changelist")),
         },
     )
 
@@ -195,8 +194,8 @@ def _to_claimant(claim: SpeakerClaim, template: str, subject: str) -> None:
         context={
             "claim": claim,
             "speaker": claim.speaker,
-            "speaker_url": absolute(claim.speaker.get_absolute_url()),
-            "profile_url": absolute(reverse("talks:speaker-profile")),
+            "speaker_url": absolute_url(claim.speaker.get_absolute_url()),
+            "profile_url": absolute_url(reverse("talks:speaker-profile")),
         },
     )
 
@@ -230,7 +229,7 @@ def send_invitation(invitation: CoSpeakerInvitation) -> None:
             talk,
             invitation=invitation,
             inviter=inviter.display_name if inviter else _("Un membre de Clermont'ech"),
-            invitation_url=absolute(
+            invitation_url=absolute_url(
                 reverse("talks:invitation", kwargs={"token": invitation_token(invitation)})
             ),
             valid_days=INVITATION_MAX_AGE.days,

@@ -69,16 +69,9 @@ class IdMultipleChoiceField(forms.ModelMultipleChoiceField):
         return super().clean(value)
 
 
-def https_by_default(db_field, **kwargs):
-    """formfield_callback: an address typed without a scheme gets https:// (Django 6 default)."""
-    if isinstance(db_field, models.URLField):
-        kwargs.setdefault("assume_scheme", "https")
-    return db_field.formfield(**kwargs)
-
-
 class PhotoFieldMixin:
     """A newly uploaded speaker photo goes through the shared image checks
-    (members.images): PNG, JPEG or WebP by content, size and pixel limits, then
+    (core.images): PNG, JPEG or WebP by content, size and pixel limits, then
     re-encoded as a 400×400 WebP without its metadata (no EXIF, no GPS position).
     The replaced file is deleted once the new one is saved."""
 
@@ -299,7 +292,6 @@ class SpeakerProfileForm(PhotoFieldMixin, forms.ModelForm):
 
     class Meta:
         model = Speaker
-        formfield_callback = https_by_default
         fields = [
             "name", "bio", "photo", "website_url", "mastodon_url", "bluesky_url", "github_url",
             "gitlab_url", "linkedin_url", "twitter_url", "is_mentor", "mentor_topics",

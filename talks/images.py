@@ -1,5 +1,5 @@
 """Where speaker photos are stored. They are checked and re-encoded by the
-shared image module (members.images, through talks.forms.PhotoFieldMixin); the
+shared image module (core.images, through talks.forms.PhotoFieldMixin); the
 uploader's file name is not kept."""
 
 from __future__ import annotations
@@ -17,12 +17,12 @@ SPEAKER_PHOTO_SIZE = (400, 400)
 
 
 def speaker_photo_process(file):
-    """Check and re-encode a speaker photo (shared rules of members.images): PNG, JPEG or
+    """Check and re-encode a speaker photo (shared rules of core.images): PNG, JPEG or
     WebP by content, size and pixel limits, then a 400×400 WebP without metadata.
     Raises ValidationError with a message for the person."""
     from django.conf import settings
 
-    from members.images import process_image
+    from core.images import process_image
 
     return process_image(
         file,

@@ -50,9 +50,9 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from core.images import image_fields_save
 from events.models import DEFAULT_CAPACITY, Event, Venue
 from events.services import RSVPError, event_set_capacity
-from members.images import image_fields_save
 
 from . import jekyll, jekyll_prose, old_site
 from .images import speaker_photo_process

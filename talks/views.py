@@ -12,10 +12,10 @@ from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from core.markup import render_markdown
 from core.middleware import private_page
-from events.markup import render_markdown
+from core.ratelimits import rate_limit_refusal
 from events.models import Event
-from members.ratelimits import rate_limit_refusal
 
 from .forms import (
     ArchiveFilterForm,

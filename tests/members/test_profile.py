@@ -24,7 +24,7 @@ from tests.factories import (
     black_and_white_png,
     image_bytes,
 )
-from tests.members.test_images import BROKEN, NOT_AN_IMAGE, TOO_MANY_PIXELS
+from tests.core.test_images import BROKEN, NOT_AN_IMAGE, TOO_MANY_PIXELS
 
 PROFILE_URL = reverse("members:profile")
 

@@ -23,9 +23,9 @@ from django.utils import timezone
 from django.utils.text import slugify
 from PIL import Image, ImageDraw
 
+from core.images import image_fields_save, process_image
 from events.models import RSVP, Diet, Event, Venue
 from events.services import rsvp_create
-from members.images import image_fields_save, process_image
 from members.models import User
 from members.organizers import organizers_group_sync
 from sponsors.forms import LOGO_SIZES

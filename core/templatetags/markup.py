@@ -1,6 +1,6 @@
 from django import template
 
-from events.markup import render_markdown
+from core.markup import render_markdown
 
 register = template.Library()
 

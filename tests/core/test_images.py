@@ -1,4 +1,4 @@
-"""members.images.process_image: every refused kind of file, and what comes out of the good ones.
+"""core.images.process_image: every refused kind of file, and what comes out of the good ones.
 
 Each test makes its image with Pillow. The limits are those of the settings (5 MiB,
 25 million pixels) unless a test says otherwise.
@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import ExifTags, Image
 
-from members.images import process_image
+from core.images import process_image
 from tests.factories import black_and_white_png, image_bytes
 
 AVATAR = {"sizes": {"avatar": (400, 400), "thumb": (96, 96)}, "fit": "cover", "keep_alpha": False}
