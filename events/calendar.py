@@ -8,10 +8,8 @@ event's primary key: editing an event updates the entry instead of duplicating i
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.utils import timezone
@@ -22,9 +20,7 @@ from icalendar import Event as ICalEvent
 from core.links import absolute_url
 
 from .models import Event
-
-if TYPE_CHECKING:
-    from talks.models import Talk
+from .programme import programmes
 
 PRODID = "-//Clermont'ech//API Hours//FR"
 CALENDAR_NAME = "API Hours Clermont'ech"
@@ -38,27 +34,7 @@ def event_uid(event: Event) -> str:
     return f"event-{event.pk}@clermontech"
 
 
-def programme_by_event(events: Sequence[Event]) -> dict[int, list[Talk]]:
-    """The public talks of each event, in programme order, with their speakers.
-
-    Two queries whatever the number of events and talks (talks, then their speakers),
-    so the subscription calendar costs the same with 1 or 50 events. Only public talks
-    (accepted or confirmed), like the programme on the event page: proposals under
-    review are not announced.
-    """
-    from talks.models import Talk  # talks builds on events, not the reverse
-
-    ids = [event.pk for event in events]
-    if not ids:
-        return {}
-    talks = Talk.objects.public().filter(event_id__in=ids).in_programme_order().with_speakers()
-    grouped: dict[int, list[Talk]] = defaultdict(list)
-    for talk in talks:
-        grouped[talk.event_id].append(talk)
-    return grouped
-
-
-def talk_line(talk: Talk) -> str:
+def talk_line(talk) -> str:
     """ "1. Title — Speaker A et Speaker B (15 min)" without the number."""
     speakers = talk.speaker_names
     duration = _("%(minutes)d min") % {"minutes": talk.duration_minutes}
@@ -67,7 +43,7 @@ def talk_line(talk: Talk) -> str:
     return f"{talk.title} ({duration})"
 
 
-def event_description(event: Event, talks: Sequence[Talk]) -> str:
+def event_description(event: Event, talks: Sequence[object]) -> str:
     lines: list[str] = []
     if event.is_cancelled:
         lines += [_("Cet événement est annulé."), ""]
@@ -85,8 +61,8 @@ def event_url(event: Event) -> str:
     return absolute_url(event.get_absolute_url())
 
 
-def build_vevent(event: Event, talks: Sequence[Talk], *, stamp: datetime) -> ICalEvent:
-    """One VEVENT. `talks`: the event's public talks in order (see programme_by_event)."""
+def build_vevent(event: Event, talks: Sequence[object], *, stamp: datetime) -> ICalEvent:
+    """One VEVENT. `talks`: the event's public talks in order (events.programme)."""
     entry = ICalEvent.new(
         uid=event_uid(event),
         summary=event.title,
@@ -130,7 +106,7 @@ def build_calendar(events: Iterable[Event], *, subscription: bool = False) -> Ca
         calendar.add("refresh-interval", REFRESH_INTERVAL, parameters={"VALUE": "DURATION"})
         calendar.add("x-published-ttl", vDuration(REFRESH_INTERVAL))
     stamp = timezone.now()
-    programme = programme_by_event(events)
+    programme = programmes(events)
     for event in events:
         calendar.add_component(build_vevent(event, programme.get(event.pk, []), stamp=stamp))
     if events:

@@ -47,6 +47,7 @@ from django.utils.translation import gettext as _
 from core.links import absolute_url
 
 from .models import RSVP, Event, EventMail
+from .programme import programme as event_programme
 from .services import RSVPError, rsvp_cancel
 
 logger = logging.getLogger(__name__)
@@ -204,7 +205,7 @@ def event_mail_deliver_batch(*, mail_ids: list[int], now: datetime | None = None
             try:
                 event = mail.rsvp.event
                 if event.pk not in programmes:
-                    programmes[event.pk] = _programme(event)
+                    programmes[event.pk] = event_programme(event)
                 event_mail_message(
                     mail, programme=programmes[event.pk], connection=connection
                 ).send()
@@ -332,12 +333,6 @@ def rsvp_give_seat_away(*, rsvp: RSVP) -> list[RSVP]:
         raise ReconfirmLinkError(str(error), 410, rsvp) from error
 
 
-def _programme(event: Event) -> list:
-    from talks.services import programme_talks  # talks builds on events, not the reverse
-
-    return [talk for talk in programme_talks(event) if talk.status in talk.PUBLIC_STATUSES]
-
-
 SUBJECTS = {
     Kind.RECONFIRM: lambda e: _("Toujours partant·e pour %(event)s ?") % {"event": e},
     Kind.REMINDER: lambda e: _("C'est aujourd'hui : %(event)s") % {"event": e},
@@ -357,7 +352,7 @@ def event_mail_message(
             "starts_at": timezone.localtime(event.starts_at),
             "event_url": absolute_url(event.get_absolute_url()),
             "ticket_url": absolute_url(reverse("events:ticket", kwargs={"slug": event.slug})),
-            "programme": _programme(event) if programme is None else programme,
+            "programme": event_programme(event) if programme is None else programme,
         }
         if mail.kind == Kind.RECONFIRM:
             for answer, key in [(YES, "yes_url"), (NO, "no_url")]:

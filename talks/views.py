@@ -144,13 +144,8 @@ def talk_detail(request: HttpRequest, slug: str) -> HttpResponse:
     show_event = talk.event_id is not None and talk.event.status != Event.Status.DRAFT
     siblings = []
     if show_event:
-        siblings = list(
-            Talk.objects.public()
-            .filter(event_id=talk.event_id)
-            .exclude(pk=talk.pk)
-            .in_programme_order()
-            .with_speakers()
-        )
+        programme = Talk.objects.public_programme([talk.event]).get(talk.event_id, [])
+        siblings = [other for other in programme if other.pk != talk.pk]
     context = {"talk": talk, "video": talk.video, "siblings": siblings, "show_event": show_event}
     return render(request, "talks/detail.html", context)
 

@@ -20,7 +20,7 @@ STATUS_BADGES = {
 @register.inclusion_tag("talks/_programme.html")
 def event_programme(event: Event) -> dict:
     """{% event_programme event %}: the public talks of an event, in order."""
-    talks = list(Talk.objects.public().filter(event=event).in_programme_order().with_speakers())
+    talks = Talk.objects.public_programme([event]).get(event.pk, [])
     return {
         "event": event,
         "talks": talks,

@@ -17,6 +17,7 @@ from events.forms import RSVPForm
 from events.models import RSVP, Diet
 from members.models import User
 from tests.conftest import count_queries, text
+from tests.core.test_images import BROKEN, NOT_AN_IMAGE, TOO_MANY_PIXELS
 from tests.factories import (
     EventFactory,
     RSVPFactory,
@@ -24,7 +25,6 @@ from tests.factories import (
     black_and_white_png,
     image_bytes,
 )
-from tests.core.test_images import BROKEN, NOT_AN_IMAGE, TOO_MANY_PIXELS
 
 PROFILE_URL = reverse("members:profile")
 
