@@ -84,7 +84,7 @@ if not SECRET_KEY:
     # Only ever used with DEBUG on, on a developer's machine.
     SECRET_KEY = "django-insecure-development-only-key-never-use-in-production"  # noqa: S105
 
-# The key of the ban list's address fingerprints (members/bans.py). Defaults to the
+# The key of the ban list's address fingerprints (community/bans.py). Defaults to the
 # SECRET_KEY; set it once in production and keep it when the SECRET_KEY changes,
 # otherwise banned addresses are no longer recognised at sign-up.
 BAN_LIST_KEY = env_str("BAN_LIST_KEY") or SECRET_KEY
@@ -141,6 +141,7 @@ INSTALLED_APPS = [
     "events",
     "talks",
     "sponsors",
+    "community",
 ]
 
 # GitHub login appears only when its OAuth keys are configured.
@@ -281,9 +282,9 @@ ACCOUNT_CHANGE_EMAIL = True
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_SIGNUP_FORM_CLASS = "members.forms.SignupForm"
-# Refuses banned addresses at sign-up and when an address is added (members.bans), and
+# Refuses banned addresses at sign-up and when an address is added (community.bans), and
 # finds the visitor's address behind the proxy (TRUSTED_PROXY_COUNT below).
-ACCOUNT_ADAPTER = "members.adapter.AccountAdapter"
+ACCOUNT_ADAPTER = "community.adapter.AccountAdapter"
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Clermont'ech] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
 # allauth's rate limits stay at their defaults (on); they count in CACHES["default"].

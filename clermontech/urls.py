@@ -6,8 +6,8 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
+from community import views as community_views
 from events import views as event_views
-from members import views_community as community_views
 
 admin.site.site_header = _("Administration Clermont'ech")
 admin.site.site_title = _("Clermont'ech")
@@ -16,13 +16,14 @@ admin.site.index_title = _("Gestion des API Hours")
 # /admin/login/ sends to the site's login page and back.
 admin.site.login = secure_admin_login(admin.site.login)
 
-handler500 = "members.views.server_error"
+handler500 = "core.views.server_error"
 
 urlpatterns = [
     path("", event_views.home, name="home"),
     path("events/", include("events.urls")),
     path("", include("talks.urls")),
     path("", include("members.urls")),
+    path("", include("community.urls")),
     path("", include("sponsors.urls")),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -485,8 +485,10 @@ class RSVPAdminForm(forms.ModelForm):
         event = cleaned.get("event")
         if not self.instance.pk and event and event.is_cancelled:
             self.add_error("event", _("Cet événement est annulé."))
-        if cleaned.get("diet") == Diet.OTHER and not (cleaned.get("diet_notes") or "").strip():
-            self.add_error("diet_notes", _("Précisez le régime ou les allergies."))
+        if "diet" in cleaned and (
+            refusal := Diet.refusal(cleaned["diet"], cleaned.get("diet_notes"))
+        ):
+            self.add_error("diet_notes", refusal)
         return cleaned
 
 

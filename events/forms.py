@@ -19,8 +19,10 @@ class RSVPForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        if cleaned.get("diet") == Diet.OTHER and not (cleaned.get("diet_notes") or "").strip():
-            self.add_error("diet_notes", _("Précisez votre régime ou vos allergies."))
+        if "diet" in cleaned and (
+            refusal := Diet.refusal(cleaned["diet"], cleaned.get("diet_notes"))
+        ):
+            self.add_error("diet_notes", refusal)
         return cleaned
 
     @classmethod

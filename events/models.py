@@ -16,6 +16,8 @@ from django.utils.text import slugify
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from members.models import Diet  # noqa: F401  (a person's diet: the account's, RSVPs copy it)
+
 DEFAULT_CAPACITY = 50
 
 # Show rate assumed for catering when no past event has tracked its attendance:
@@ -363,6 +365,24 @@ class RSVPQuerySet(models.QuerySet):
     def confirmed(self) -> RSVPQuerySet:
         return self.filter(status=RSVP.Status.CONFIRMED)
 
+    def profile_lists(self, member) -> dict:
+        """A member's evenings for their page: coming (seat or waiting list, public
+        events) and past (confirmed seats at published events)."""
+        rsvps = self.filter(member=member).select_related("event", "event__venue")
+        return {
+            "upcoming_rsvps": rsvps.active()
+            .filter(event__in=Event.objects.public().upcoming())
+            .order_by("event__starts_at"),
+            "past_rsvps": rsvps.confirmed()
+            .filter(event__in=Event.objects.published().past())
+            .order_by("-event__starts_at"),
+        }
+
+    def future(self) -> RSVPQuerySet:
+        """Active RSVPs for events that have not started: what a ban or an account
+        deletion cancels, what a member's page lists as coming."""
+        return self.active().filter(event__starts_at__gt=timezone.now())
+
     def waitlisted(self) -> RSVPQuerySet:
         # Arrival order: ids are handed out under the event lock, one at a time.
         return self.filter(status=RSVP.Status.WAITLISTED).order_by("id")
@@ -393,14 +413,6 @@ class RSVPQuerySet(models.QuerySet):
         return self.filter(
             Q(member__display_name__icontains=query) | Q(member__email__icontains=query)
         )
-
-
-class Diet(models.TextChoices):
-    NONE = "none", _("Pas de régime particulier")
-    VEGETARIAN = "vegetarian", _("Végétarien")
-    VEGAN = "vegan", _("Végétalien (vegan)")
-    NO_PORK = "no_pork", _("Sans porc")
-    OTHER = "other", _("Autre (allergies, précisez)")
 
 
 def new_ticket_code() -> str:
@@ -568,3 +580,28 @@ class EventMail(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} — {self.rsvp.member}"
+
+
+# Members' attendance (the members app sits below events: these read RSVPs of members).
+
+
+def members_with_attendance(members):
+    """Annotate attended_count (events checked in at) and no_show_count (seats held at
+    past events that tracked their attendance, without coming), in one query."""
+    tracked_past = Event.objects.filter(ends_at__lt=timezone.now()).tracked().values("pk")
+    confirmed = Q(rsvps__status=RSVP.Status.CONFIRMED)
+    return members.annotate(
+        attended_count=Count("rsvps", filter=confirmed & Q(rsvps__checked_in_at__isnull=False)),
+        no_show_count=Count(
+            "rsvps",
+            filter=confirmed & Q(rsvps__checked_in_at__isnull=True, rsvps__event__in=tracked_past),
+        ),
+    )
+
+
+def members_never_come(members, min_no_shows: int = 2):
+    """Members who held a seat at `min_no_shows` or more past events that tracked their
+    attendance and were never checked in anywhere."""
+    if "no_show_count" not in members.query.annotations:
+        members = members_with_attendance(members)
+    return members.filter(attended_count=0, no_show_count__gte=min_no_shows)

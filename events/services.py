@@ -58,14 +58,10 @@ def _registration_refusal(event: Event) -> str | None:
 
 
 def _validate_diet(diet: str, diet_notes: str) -> str:
-    if diet not in Diet.values:
-        raise RSVPError(_("Régime alimentaire inconnu."))
-    diet_notes = (diet_notes or "").strip()
-    if diet == Diet.OTHER and not diet_notes:
-        raise RSVPError(_("Précisez votre régime ou vos allergies."))
-    if len(diet_notes) > 200:
-        raise RSVPError(_("Les précisions sur le régime tiennent en 200 caractères."))
-    return diet_notes if diet == Diet.OTHER else ""
+    refusal = Diet.refusal(diet, diet_notes)
+    if refusal:
+        raise RSVPError(refusal)
+    return Diet.kept_notes(diet, diet_notes)
 
 
 def _promote_waitlist(event: Event) -> list[RSVP]:

@@ -1,4 +1,4 @@
-"""allauth's hooks: banned addresses refused, the visitor's address behind the proxy."""
+"""allauth's hooks for accounts: the visitor's address behind the proxy."""
 
 from __future__ import annotations
 
@@ -6,9 +6,8 @@ import ipaddress
 
 from allauth.account.adapter import DefaultAccountAdapter
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
-from django.utils.translation import gettext as _
 
 
 def client_ip(request: HttpRequest) -> str:
@@ -29,20 +28,8 @@ def client_ip(request: HttpRequest) -> str:
 
 
 class AccountAdapter(DefaultAccountAdapter):
-    def clean_email(self, email: str) -> str:
-        """Sign-up, and adding or changing an address: a banned address is refused,
-        in neutral words (the ban list itself stays with the organizers)."""
-        from .models import BannedAddress
-
-        email = super().clean_email(email)
-        if BannedAddress.objects.matching(email).exists():
-            raise ValidationError(
-                _(
-                    "Cette adresse ne peut pas être utilisée pour un compte Clermont'ech. "
-                    "Pour en parler, écrivez aux organisateurs."
-                )
-            )
-        return email
+    """allauth's hooks that belong to the account itself (community.adapter adds the
+    ban list on top)."""
 
     def get_client_ip(self, request: HttpRequest) -> str:
         return client_ip(request)

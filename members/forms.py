@@ -11,9 +11,8 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
 from core.images import ACCEPT_ATTRIBUTE, process_image
-from events.models import Diet
 
-from .models import User
+from .models import Diet, User
 
 
 def _coc_help() -> str:
@@ -186,9 +185,9 @@ class ProfileForm(forms.ModelForm):
             else:
                 self.images = {"avatar": None, "avatar_thumb": None}
         diet = cleaned.get("default_diet")
-        notes = (cleaned.get("default_diet_notes") or "").strip()
-        if diet == Diet.OTHER and not notes:
-            self.add_error("default_diet_notes", _("Précisez votre régime ou vos allergies."))
+        notes = cleaned.get("default_diet_notes") or ""
+        if diet and (refusal := Diet.refusal(diet, notes)):
+            self.add_error("default_diet_notes", refusal)
         # As on an RSVP, the notes only go with "other".
-        cleaned["default_diet_notes"] = notes if diet == Diet.OTHER else ""
+        cleaned["default_diet_notes"] = Diet.kept_notes(diet, notes)
         return cleaned

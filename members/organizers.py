@@ -18,7 +18,7 @@ ORGANIZERS_GROUP = "Organisateurs"
 ORGANIZE_PERMISSION = "members.organize"
 
 # Organizers hold every permission on the models of these apps...
-ORGANIZER_APPS = ["core", "members", "events", "talks", "sponsors"]
+ORGANIZER_APPS = ["core", "members", "events", "talks", "sponsors", "community"]
 # ...and these ones from other apps: reading task results, fixing an email address.
 ORGANIZER_EXTRA_PERMISSIONS = [
     ("account", "view_emailaddress"),
@@ -26,16 +26,16 @@ ORGANIZER_EXTRA_PERMISSIONS = [
     ("django_tasks_database", "view_dbtaskresult"),
 ]
 # Not through the group: member rows are erased with "Supprimer les données"
-# (members.services), never deleted; organizers do not appoint organizers (superusers
+# (community.services), never deleted; organizers do not appoint organizers (superusers
 # do, in the Permissions box); incident reports are confidential and read only by the
 # organizers in charge of the code of conduct, who are given these permissions one by
 # one (README, "Incident reports").
 ORGANIZER_EXCLUDED_PERMISSIONS = [
     ("members", "delete_user"),
-    ("members", "view_incidentreport"),
-    ("members", "change_incidentreport"),
-    ("members", "add_incidentreport"),
-    ("members", "delete_incidentreport"),
+    ("community", "view_incidentreport"),
+    ("community", "change_incidentreport"),
+    ("community", "add_incidentreport"),
+    ("community", "delete_incidentreport"),
 ]
 
 

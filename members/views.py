@@ -8,10 +8,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from core.images import image_fields_save
-from events.models import RSVP, Event
 
 from .forms import ProfileForm
 from .models import User
+from .profile_sections import profile_sections
 
 # Profiles
 
@@ -24,10 +24,10 @@ def _visible_members(viewer) -> QuerySet[User]:
     """
     if viewer.is_authenticated and viewer.is_organizer:
         return User.objects.all()
-    public = Q(profile_public=True, is_active=True, banned_at__isnull=True)
+    public = User.objects.with_public_profile().values("pk")
     if viewer.is_authenticated:
-        return User.objects.filter(public | Q(pk=viewer.pk))
-    return User.objects.filter(public)
+        return User.objects.filter(Q(pk__in=public) | Q(pk=viewer.pk))
+    return User.objects.filter(pk__in=public)
 
 
 def get_member_or_404(request: HttpRequest, pk: int) -> User:
@@ -53,16 +53,11 @@ def profile(request: HttpRequest) -> HttpResponse:
         member = User.objects.get(pk=request.user.pk)  # show what is really stored
     else:
         form = ProfileForm(instance=member)
-    rsvps = RSVP.objects.filter(member=member).select_related("event", "event__venue")
     context = {
         "member": member,
         "form": form,
-        "upcoming_rsvps": rsvps.active()
-        .filter(event__in=Event.objects.public().upcoming())
-        .order_by("event__starts_at"),
-        "past_rsvps": rsvps.confirmed()
-        .filter(event__in=Event.objects.published().past())
-        .order_by("-event__starts_at"),
+        # The member's evenings and talks: sections the events and talks apps fill.
+        "sections": profile_sections("own", member),
     }
     return render(request, "members/profile.html", context, status=status)
 
@@ -70,19 +65,9 @@ def profile(request: HttpRequest) -> HttpResponse:
 def member_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """A member's public page; 404 unless public, one's own, or seen by an organizer."""
     member = get_member_or_404(request, pk)
-    is_public = member.profile_public and member.is_active and not member.is_banned
-    return render(request, "members/public.html", {"member": member, "is_public": is_public})
-
-
-def server_error(request: HttpRequest) -> HttpResponse:
-    """The 500 page (handler500): the request's reference, and "the team was notified"
-    only when someone is (ADMINS set: Django mails them the traceback). Rendered
-    without context processors, which may be what failed."""
-    from django.conf import settings
-    from django.template import loader
-
     context = {
-        "request_id": getattr(request, "id", ""),
-        "notified": bool(settings.ADMINS),
+        "member": member,
+        "is_public": member.has_public_profile,
+        "sections": profile_sections("public", member),
     }
-    return HttpResponse(loader.get_template("500.html").render(context), status=500)
+    return render(request, "members/public.html", context)

@@ -263,6 +263,14 @@ class TalkQuerySet(models.QuerySet):
         ids = Talk.objects.filter(Q(submitted_by=member) | Q(speakers__user=member)).values("pk")
         return self.filter(pk__in=ids)
 
+    def of_member(self, member, *, public: bool) -> list[Talk]:
+        """A member's talks for their pages: every proposal on their own page, only the
+        public talks on their public page; newest first, with the speakers."""
+        talks = self.for_member(member)
+        if public:
+            talks = talks.public()
+        return list(talks.select_related("event").with_speakers().order_by("-created_at"))
+
     def with_speakers(self) -> TalkQuerySet:
         """Prefetch the speakers in their order (read them with talk.speaker_list)."""
         return self.prefetch_related(

@@ -953,7 +953,7 @@ def topic_unvote(*, topic: Topic, member: User) -> bool:
 
 
 def member_talks_export(*, member: User) -> dict:
-    """The talks part of a member's data export (members.services.member_export)."""
+    """The talks part of a member's data export (community.services.member_export)."""
     speaker = Speaker.objects.filter(user=member).first()
     talks = (
         Talk.objects.for_member(member)
@@ -1028,7 +1028,7 @@ def member_talks_export(*, member: User) -> dict:
 
 
 def talks_forget_member(*, member: User, keep_talks: bool = True) -> list[str]:
-    """The talks part of an account deletion (members.services.member_delete).
+    """The talks part of an account deletion (community.services.member_delete).
 
     - Talks already given stay in the archive under the speaker's public name
       (keep_talks=True), or under an anonymous name (keep_talks=False). Either

@@ -106,7 +106,7 @@ class AnnouncementFactory(factory.django.DjangoModelFactory):
     """A draft announcement, not tested yet."""
 
     class Meta:
-        model = "members.Announcement"
+        model = "community.Announcement"
 
     subject = factory.Sequence(lambda n: f"Annonce {n}")
     body = "Bonjour,\n\nLa prochaine API Hour approche : **inscrivez-vous** !"
@@ -116,7 +116,7 @@ class IncidentReportFactory(factory.django.DjangoModelFactory):
     """An anonymous report, without event or contact."""
 
     class Meta:
-        model = "members.IncidentReport"
+        model = "community.IncidentReport"
 
     what_happened = "Des remarques déplacées pendant la pause."
 

@@ -77,7 +77,7 @@ def test_private_pages_are_never_stored_by_a_cache(member_client, member):
     event = EventFactory()
     RSVPFactory(event=event, member=member)
     urls = [
-        reverse("members:export"),
+        reverse("community:export"),
         reverse("members:profile"),
         reverse("events:mine"),
         reverse("events:ticket", args=[event.slug]),
@@ -131,13 +131,13 @@ def test_a_member_opening_the_admin_login_is_refused(client):
 
 
 def test_pages_of_signed_links_are_private_even_without_a_login(client, member):
+    from community.services import unsubscribe_token_make
     from events.reminders import YES, reconfirm_token_make
-    from members.services import unsubscribe_token_make
 
     rsvp = RSVPFactory(event=EventFactory(), member=member)
     urls = [
         reverse("events:reconfirm", args=[reconfirm_token_make(rsvp, YES)]),
-        reverse("members:unsubscribe", args=[unsubscribe_token_make(member)]),
+        reverse("community:unsubscribe", args=[unsubscribe_token_make(member)]),
     ]
     for url in urls:
         response = client.get(url)

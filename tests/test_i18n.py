@@ -23,8 +23,8 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.functional import Promise
 
+from community.services import announcement_send, announcement_send_test
 from events.services import rsvp_create
-from members.services import announcement_send, announcement_send_test
 from talks.services import talk_submit
 from tests.conftest import text
 from tests.factories import (

@@ -3,20 +3,20 @@ import django.utils.timezone
 from django.conf import settings
 from django.db import migrations, models
 
-import members.models
+import community.models
 
 
 def backfill(apps, schema_editor):
     """A random reference for each existing report; a ban-list row for each address of
     each member banned today, so that deleting their account no longer lifts the ban."""
-    from members.bans import email_fingerprint
+    from community.bans import email_fingerprint
 
     IncidentReport = apps.get_model("members", "IncidentReport")
     taken = set()
     for report in IncidentReport.objects.filter(reference__isnull=True):
-        reference = members.models.new_report_reference()
+        reference = community.models.new_report_reference()
         while reference in taken:
-            reference = members.models.new_report_reference()
+            reference = community.models.new_report_reference()
         taken.add(reference)
         report.reference = reference
         report.save(update_fields=["reference"])
@@ -65,6 +65,6 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name="incidentreport",
             name="reference",
-            field=models.CharField(default=members.models.new_report_reference, editable=False, help_text="Aléatoire : elle ne dit pas combien de signalements existent.", max_length=9, unique=True, verbose_name="référence"),
+            field=models.CharField(default=community.models.new_report_reference, editable=False, help_text="Aléatoire : elle ne dit pas combien de signalements existent.", max_length=9, unique=True, verbose_name="référence"),
         ),
     ]

@@ -55,16 +55,3 @@ def minutes(value: int) -> str:
     if not hours:
         return f"{mins} min"
     return f"{hours} h {mins:02d}" if mins else f"{hours} h"
-
-
-@register.inclusion_tag("talks/_member_talks.html")
-def member_talks(member, *, public: bool = False) -> dict:
-    """{% member_talks member %}: on a member's profile, their talks.
-
-    public=True (their public page) shows only public talks; otherwise (their own
-    profile) every proposal with its status and a link to manage them."""
-    talks = Talk.objects.for_member(member)
-    if public:
-        talks = talks.public()
-    talks = talks.select_related("event").with_speakers().order_by("-created_at")
-    return {"talks": list(talks), "public": public}

@@ -12,9 +12,10 @@ from django.utils.timezone import localtime
 from PIL import Image
 from playwright.sync_api import expect
 
+from community.models import Announcement, Delivery, IncidentReport
 from events.models import RSVP
 from events.services import rsvp_create
-from members.models import Announcement, Delivery, IncidentReport, User
+from members.models import User
 from tests.browser.helpers import log_in
 from tests.browser.steps import (
     admin_log_in,

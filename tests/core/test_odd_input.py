@@ -4,8 +4,8 @@ junk ids in every admin's autocomplete fields and actions."""
 import pytest
 from django.urls import reverse
 
+from community.models import Announcement
 from events.models import RSVP
-from members.models import Announcement
 from tests.conftest import text
 from tests.factories import EventFactory
 
@@ -36,7 +36,7 @@ def test_a_nul_byte_in_a_form_writes_nothing(member_client):
 
 def test_an_admin_form_shown_again_with_a_junk_id_in_an_autocomplete_field(organizer_client):
     response = organizer_client.post(
-        reverse("admin:members_announcement_add"),
+        reverse("admin:community_announcement_add"),
         {"subject": "Annonce", "body": "Texte", "event": "²"},
     )
 

@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from events.models import RSVP, Event
+from events.models import RSVP, Event, members_never_come, members_with_attendance
 from members.models import User
 from tests.conftest import count_queries, text
 from tests.factories import EventFactory, RSVPFactory, UserFactory
@@ -140,8 +140,8 @@ def test_never_come_needs_two_no_shows_at_tracked_events_and_no_check_in():
     _missed(first, upcoming)
     _missed(EventFactory(), upcoming)  # not over yet
 
-    assert list(User.objects.never_come()) == [ghost]
-    annotated = User.objects.with_attendance().get(pk=came_once.pk)
+    assert list(members_never_come(User.objects.all())) == [ghost]
+    annotated = members_with_attendance(User.objects.all()).get(pk=came_once.pk)
     assert (annotated.attended_count, annotated.no_show_count) == (1, 1)
 
 

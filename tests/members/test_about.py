@@ -4,7 +4,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from members.services import member_delete
+from community.services import member_delete
 from tests.factories import OrganizerFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -18,7 +18,7 @@ def test_about_page_shows_the_four_values_and_the_code_of_conduct(client):
     for value in ["Ouverture", "Indépendance", "Respect", "Partage"]:
         assert f">{value}</h3>" in page
     assert reverse("code-of-conduct") in page
-    assert reverse("members:report") in page
+    assert reverse("community:report") in page
 
 
 def test_about_page_presents_active_organizers_with_bio_only_when_public(client, member):
@@ -54,7 +54,7 @@ def test_footer_links_to_about_and_report(client):
     page = client.get(reverse("code-of-conduct")).content.decode()
 
     assert f'href="{reverse("about")}"' in page
-    assert f'href="{reverse("members:report")}"' in page
+    assert f'href="{reverse("community:report")}"' in page
 
 
 def test_staff_member_who_deleted_their_account_is_not_listed(client):

@@ -6,8 +6,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from members.models import Announcement, Delivery
-from members.services import announcement_send, announcement_send_test
+from community.models import Announcement, Delivery
+from community.services import announcement_send, announcement_send_test
 from tests.factories import AnnouncementFactory, EventFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -30,7 +30,7 @@ def test_organizer_announces_the_next_event_to_opted_in_members(
         {"action": "announce_event", "_selected_action": [event.pk]},
     )
     announcement = Announcement.objects.get()
-    preview_url = reverse("admin:members_announcement_preview", args=[announcement.pk])
+    preview_url = reverse("admin:community_announcement_preview", args=[announcement.pk])
     assert response["Location"] == preview_url
     assert announcement.event == event
     assert announcement.subject.startswith("API Hour #60, le ")
@@ -42,19 +42,19 @@ def test_organizer_announces_the_next_event_to_opted_in_members(
     assert "<strong>Rust</strong>" in page
     assert "2 membres recevront cette annonce" in page
     refused = organizer_client.post(
-        reverse("admin:members_announcement_send", args=[announcement.pk]), follow=True
+        reverse("admin:community_announcement_send", args=[announcement.pk]), follow=True
     )
     assert "Envoyez-vous d'abord un test" in " ".join(_messages(refused))
     assert mail.outbox == []
 
     # 3. Test to themselves, then send to everyone.
-    organizer_client.post(reverse("admin:members_announcement_test", args=[announcement.pk]))
+    organizer_client.post(reverse("admin:community_announcement_test", args=[announcement.pk]))
     assert [(m.to, m.subject[:22]) for m in mail.outbox] == [
         (["orga@example.org"], "[Clermont'ech] [TEST] ")
     ]
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        organizer_client.post(reverse("admin:members_announcement_send", args=[announcement.pk]))
+        organizer_client.post(reverse("admin:community_announcement_send", args=[announcement.pk]))
     after = organizer_client.get(preview_url)
 
     assert "Envoi lancé pour 2 membres" in " ".join(_messages(after))
@@ -91,13 +91,13 @@ def test_event_admin_keeps_its_own_actions(organizer_client, event):
 
 def test_saving_an_announcement_opens_its_preview(organizer_client):
     response = organizer_client.post(
-        reverse("admin:members_announcement_add"),
+        reverse("admin:community_announcement_add"),
         {"subject": "Rentrée", "body": "Bonjour !", "event": "", "_save": "Enregistrer"},
     )
 
     announcement = Announcement.objects.get()
     assert response["Location"] == reverse(
-        "admin:members_announcement_preview", args=[announcement.pk]
+        "admin:community_announcement_preview", args=[announcement.pk]
     )
     assert announcement.created_by.email == "orga@example.org"
 
@@ -111,11 +111,11 @@ def test_sent_announcement_is_read_only_and_cannot_be_deleted(
         announcement_send(announcement=announcement, by=organizer)
 
     organizer_client.post(
-        reverse("admin:members_announcement_change", args=[announcement.pk]),
+        reverse("admin:community_announcement_change", args=[announcement.pk]),
         {"subject": "Changée", "body": "Autre", "event": ""},
     )
     deleted = organizer_client.post(
-        reverse("admin:members_announcement_delete", args=[announcement.pk]), {"post": "yes"}
+        reverse("admin:community_announcement_delete", args=[announcement.pk]), {"post": "yes"}
     )
 
     announcement.refresh_from_db()
@@ -132,14 +132,14 @@ def test_retry_button_sends_only_the_failed_delivery(
     with django_capture_on_commit_callbacks(execute=True):
         announcement_send(announcement=announcement, by=organizer)
     preview = organizer_client.get(
-        reverse("admin:members_announcement_preview", args=[announcement.pk])
+        reverse("admin:community_announcement_preview", args=[announcement.pk])
     )
     assert "1 envoyés · 1 échecs · 0 en attente" in preview.content.decode()
     refusing_backend.clear()
     mail.outbox.clear()
 
     with django_capture_on_commit_callbacks(execute=True):
-        organizer_client.post(reverse("admin:members_announcement_retry", args=[announcement.pk]))
+        organizer_client.post(reverse("admin:community_announcement_retry", args=[announcement.pk]))
 
     assert [m.to for m in mail.outbox] == [["camille@example.org"]]
     assert set(Delivery.objects.values_list("status", flat=True)) == {"sent"}
@@ -148,7 +148,7 @@ def test_retry_button_sends_only_the_failed_delivery(
 def test_announcement_admin_list_query_count_does_not_grow(
     organizer_client, organizer, django_assert_num_queries
 ):
-    url = reverse("admin:members_announcement_changelist")
+    url = reverse("admin:community_announcement_changelist")
     AnnouncementFactory(event=EventFactory())
     with CaptureQueriesContext(connection) as one:
         assert organizer_client.get(url).status_code == 200
@@ -166,7 +166,7 @@ def test_announcement_admin_is_for_staff_only(member_client):
     announcement = AnnouncementFactory()
 
     response = member_client.get(
-        reverse("admin:members_announcement_preview", args=[announcement.pk])
+        reverse("admin:community_announcement_preview", args=[announcement.pk])
     )
 
     assert response.status_code == 302
@@ -174,7 +174,7 @@ def test_announcement_admin_is_for_staff_only(member_client):
 
 
 def test_delivery_admin_list_query_count_does_not_grow(organizer_client, django_assert_num_queries):
-    url = reverse("admin:members_delivery_changelist")
+    url = reverse("admin:community_delivery_changelist")
     announcement = AnnouncementFactory(status="sent")
     Delivery.objects.create(announcement=announcement, member=UserFactory(), status="sent")
     with CaptureQueriesContext(connection) as one:

@@ -6,8 +6,8 @@ import pytest
 from django.core import mail
 from django.db import connection
 
-from members.models import Announcement, Delivery
-from members.services import announcement_deliver_batch
+from community.models import Announcement, Delivery
+from community.services import announcement_deliver_batch
 from tests.factories import AnnouncementFactory, UserFactory
 
 

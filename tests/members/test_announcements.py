@@ -5,8 +5,8 @@ from django.core import mail
 from django.utils import timezone
 from django_tasks.signals import task_enqueued
 
-from members.models import Announcement, Delivery
-from members.services import (
+from community.models import Announcement, Delivery
+from community.services import (
     AnnouncementError,
     announcement_retry,
     announcement_send,
@@ -14,7 +14,7 @@ from members.services import (
     member_unsubscribe,
     unsubscribe_url,
 )
-from members.tasks import announcement_deliver
+from community.tasks import announcement_deliver
 from tests.factories import AnnouncementFactory, EventFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -2,10 +2,10 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
+from community.services import MemberError, member_ban, member_unban
 from events.models import RSVP
 from events.services import RSVPError, rsvp_create
 from members.models import User
-from members.services import MemberError, member_ban, member_unban
 from tests.factories import EventFactory, RSVPFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -7,9 +7,10 @@ from allauth.account.models import EmailAddress
 from django.test import Client
 from django.urls import reverse
 
-from members.bans import email_fingerprint, normalize_email
-from members.models import BannedAddress, User
-from members.services import member_ban, member_delete, member_unban
+from community.bans import email_fingerprint, normalize_email
+from community.models import BannedAddress
+from community.services import member_ban, member_delete, member_unban
+from members.models import User
 from tests.conftest import text
 from tests.factories import PASSWORD, UserFactory
 
@@ -32,7 +33,7 @@ def _signup(client: Client, email: str):
 
 
 def _delete_account(client: Client) -> None:
-    url = reverse("members:delete")
+    url = reverse("community:delete")
     step1 = client.post(url, {"password": PASSWORD})
     token = re.search(r'name="token" value="([^"]+)"', step1.content.decode()).group(1)
     assert client.post(url, {"token": token}).status_code == 302
@@ -125,7 +126,7 @@ def test_lifting_the_ban_after_deletion_lets_the_address_back_in(member, organiz
 def test_admin_lists_bans_and_finds_an_address_typed_in_search(member, organizer, organizer_client):
     member_ban(member=member, reason="Propos insultants", by=organizer)
     member_delete(member=member)
-    url = reverse("admin:members_bannedaddress_changelist")
+    url = reverse("admin:community_bannedaddress_changelist")
 
     listing = text(organizer_client.get(url))
     found = organizer_client.get(url, {"q": "Camille+x@example.org"})
@@ -140,13 +141,16 @@ def test_admin_lists_bans_and_finds_an_address_typed_in_search(member, organizer
 def test_banned_members_who_existed_before_the_list_are_covered_by_the_migration():
     from importlib import import_module
 
-    from django.apps import apps
+    from django.db import connection
+    from django.db.migrations.loader import MigrationLoader
     from django.utils import timezone
 
     migration = import_module("members.migrations.0007_ban_list_report_reference")
     banned = UserFactory(email="ancien@example.org", banned_at=timezone.now(), ban_reason="Vieux")
+    # The models as they were when the migration ran (the tables have not moved since).
+    state = MigrationLoader(connection).project_state(("members", "0007_ban_list_report_reference"))
 
-    migration.backfill(apps, None)
+    migration.backfill(state.apps, None)
 
     [row] = BannedAddress.objects.matching("ancien@example.org")
     assert (row.member, row.reason) == (banned, "Vieux")

@@ -5,7 +5,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from members.models import IncidentReport
+from community.models import IncidentReport
 from tests.factories import EventFactory, IncidentReportFactory, OrganizerFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -20,12 +20,12 @@ def test_report_anonymous_when_logged_out_and_organizers_get_a_link_without_the_
 
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
-            reverse("members:report"),
+            reverse("community:report"),
             {"event": event.pk, "what_happened": TEXT, "contact_email": ""},
         )
 
     assert response.status_code == 302
-    assert response["Location"] == reverse("members:report-done")
+    assert response["Location"] == reverse("community:report-done")
     report = IncidentReport.objects.get()
     assert (report.event, report.what_happened, report.reporter, report.contact_email) == (
         event,
@@ -38,7 +38,7 @@ def test_report_anonymous_when_logged_out_and_organizers_get_a_link_without_the_
     assert email.to == ["coc@clermontech.org", "orga2@clermontech.org"]
     assert email.subject == f"[Clermont'ech] Nouveau signalement ({report.reference})"
     admin_url = "http://127.0.0.1:8000" + reverse(
-        "admin:members_incidentreport_change", args=[report.pk]
+        "admin:community_incidentreport_change", args=[report.pk]
     )
     assert admin_url in email.body
     assert "remarques" not in email.body
@@ -52,15 +52,15 @@ def test_report_email_falls_back_to_active_staff(
     OrganizerFactory(email="former@example.org", is_active=False)
 
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(reverse("members:report"), {"what_happened": TEXT})
+        client.post(reverse("community:report"), {"what_happened": TEXT})
 
     assert [m.to for m in mail.outbox] == [["orga@example.org"]]
 
 
 def test_report_logged_in_is_anonymous_unless_the_member_attaches_their_name(member_client, member):
-    member_client.post(reverse("members:report"), {"what_happened": "Premier"})
+    member_client.post(reverse("community:report"), {"what_happened": "Premier"})
     member_client.post(
-        reverse("members:report"),
+        reverse("community:report"),
         {"what_happened": "Second", "identify": "on", "contact_email": "camille@example.org"},
     )
 
@@ -71,7 +71,7 @@ def test_report_logged_in_is_anonymous_unless_the_member_attaches_their_name(mem
 
 
 def test_report_logged_out_form_has_no_identify_field(client):
-    response = client.get(reverse("members:report"))
+    response = client.get(reverse("community:report"))
 
     page = response.content.decode()
     assert response.status_code == 200
@@ -81,7 +81,7 @@ def test_report_logged_out_form_has_no_identify_field(client):
 
 def test_report_without_text_shows_an_error_and_saves_nothing(client):
     response = client.post(
-        reverse("members:report"), {"what_happened": "   ", "contact_email": "pas-un-email"}
+        reverse("community:report"), {"what_happened": "   ", "contact_email": "pas-un-email"}
     )
 
     page = response.content.decode()
@@ -93,7 +93,7 @@ def test_report_without_text_shows_an_error_and_saves_nothing(client):
 
 
 def test_report_unknown_event_is_an_error_not_a_crash(client):
-    response = client.post(reverse("members:report"), {"event": "999999", "what_happened": TEXT})
+    response = client.post(reverse("community:report"), {"event": "999999", "what_happened": TEXT})
 
     assert response.status_code == 400
     assert IncidentReport.objects.count() == 0
@@ -104,8 +104,8 @@ def test_report_in_admin_is_hidden_from_staff_without_the_permission(client):
     staff = UserFactory(is_staff=True)
     client.force_login(staff)
 
-    listing = client.get(reverse("admin:members_incidentreport_changelist"))
-    detail = client.get(reverse("admin:members_incidentreport_change", args=[report.pk]))
+    listing = client.get(reverse("admin:community_incidentreport_changelist"))
+    detail = client.get(reverse("admin:community_incidentreport_change", args=[report.pk]))
 
     assert (listing.status_code, detail.status_code) == (403, 403)
 
@@ -116,7 +116,7 @@ def test_report_in_admin_is_readable_with_the_view_permission(client):
     referent.user_permissions.add(Permission.objects.get(codename="view_incidentreport"))
     client.force_login(referent)
 
-    detail = client.get(reverse("admin:members_incidentreport_change", args=[report.pk]))
+    detail = client.get(reverse("admin:community_incidentreport_change", args=[report.pk]))
 
     assert detail.status_code == 200
     assert "remarques insistantes" in detail.content.decode()
@@ -125,7 +125,9 @@ def test_report_in_admin_is_readable_with_the_view_permission(client):
 def test_report_in_admin_is_hidden_from_organizers_not_in_charge(organizer_client):
     report = IncidentReportFactory(what_happened=TEXT)
 
-    detail = organizer_client.get(reverse("admin:members_incidentreport_change", args=[report.pk]))
+    detail = organizer_client.get(
+        reverse("admin:community_incidentreport_change", args=[report.pk])
+    )
 
     assert detail.status_code == 403
 
@@ -134,7 +136,7 @@ def test_report_admin_list_query_count_does_not_grow(
     organizer, organizer_client, django_assert_num_queries
 ):
     organizer.user_permissions.add(Permission.objects.get(codename="view_incidentreport"))
-    url = reverse("admin:members_incidentreport_changelist")
+    url = reverse("admin:community_incidentreport_changelist")
     IncidentReportFactory(event=EventFactory(), reporter=UserFactory())
     with CaptureQueriesContext(connection) as one:
         assert organizer_client.get(url).status_code == 200

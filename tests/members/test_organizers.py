@@ -47,12 +47,12 @@ def test_group_exists_after_migrate_with_exactly_the_organizer_permissions():
         "talks.change_talk",
         "sponsors.add_sponsor",
         "members.change_user",
-        "members.add_announcement",
+        "community.add_announcement",
         "account.change_emailaddress",
     } <= codes
     # Never through the group: deleting member rows, appointing organizers, reports.
     assert "members.delete_user" not in codes
-    assert "members.view_incidentreport" not in codes
+    assert "community.view_incidentreport" not in codes
     assert not {c for c in codes if c.startswith(("auth.", "sites.", "admin.", "sessions."))}
 
 
@@ -104,7 +104,7 @@ def test_organizers_queryset_matches_is_organizer():
 SUPERUSER_ONLY_MODELS = {"auth.group", "sites.site", "socialaccount.socialapp",
                          "socialaccount.socialaccount", "socialaccount.socialtoken",
                          "account.emailconfirmation"}  # fmt: skip
-REPORT_MODELS = {"members.incidentreport"}
+REPORT_MODELS = {"community.incidentreport"}
 
 
 def _admin_pages():
@@ -146,7 +146,7 @@ def test_every_add_form_an_organizer_may_use_opens():
         if response.status_code == 200:
             organizer_labels.add(label)
     assert {"events.event", "events.venue", "events.rsvp", "talks.talk", "talks.speaker",
-            "sponsors.sponsor", "members.announcement"} <= organizer_labels  # fmt: skip
+            "sponsors.sponsor", "community.announcement"} <= organizer_labels  # fmt: skip
 
 
 def test_staff_without_the_group_sees_and_changes_nothing_in_the_admin():

@@ -11,9 +11,10 @@ from django.core.files.base import ContentFile
 from django.urls import reverse
 from django.utils import timezone
 
+from community.models import Delivery
+from community.services import MemberError, member_delete, member_export
 from events.models import RSVP, Diet
-from members.models import Delivery, User
-from members.services import MemberError, member_delete, member_export
+from members.models import User
 from talks.models import Speaker, Talk, TopicVote
 from tests.factories import (
     PASSWORD,
@@ -35,7 +36,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_export_requires_login(client):
-    response = client.get(reverse("members:export"))
+    response = client.get(reverse("community:export"))
 
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("account_login"))
@@ -63,7 +64,7 @@ def test_export_holds_everything_about_the_member_and_nothing_of_others(
     TopicVoteFactory(topic=TopicFactory(title="Vote d'un autre"), member=outsider)
     TopicFactory(title="Mon sujet", suggested_by=member)
 
-    response = member_client.get(reverse("members:export"))
+    response = member_client.get(reverse("community:export"))
 
     assert response.status_code == 200
     assert response["Content-Type"] == "application/json"
@@ -141,7 +142,7 @@ def full_event(member, outsider):
 
 
 def _delete_in_two_steps(client, password=PASSWORD):
-    url = reverse("members:delete")
+    url = reverse("community:delete")
     step1 = client.post(url, {"password": password})
     token = re.search(r'name="token" value="([^"]+)"', step1.content.decode())
     if token is None:
@@ -150,12 +151,12 @@ def _delete_in_two_steps(client, password=PASSWORD):
 
 
 def test_delete_page_lists_future_rsvps_and_links_the_export(member_client, full_event):
-    response = member_client.get(reverse("members:delete"))
+    response = member_client.get(reverse("community:delete"))
 
     page = response.content.decode()
     assert response.status_code == 200
     assert full_event.title in page
-    assert reverse("members:export") in page
+    assert reverse("community:export") in page
 
 
 def test_delete_account_in_two_steps_erases_data_and_moves_the_waiting_list_up(
@@ -210,7 +211,7 @@ def test_delete_account_in_two_steps_erases_data_and_moves_the_waiting_list_up(
         ("dominique@example.org", f"[Clermont'ech] Une place s'est libérée : {full_event}"),
     ]
     # Logged out: the session is gone.
-    assert member_client.get(reverse("members:export")).status_code == 302
+    assert member_client.get(reverse("community:export")).status_code == 302
 
 
 def test_delete_account_with_wrong_password_changes_nothing(member_client, member, full_event):
@@ -227,7 +228,7 @@ def test_delete_account_with_wrong_password_changes_nothing(member_client, membe
 def test_delete_account_second_step_refuses_a_forged_token(member_client, member, outsider):
     token = signing.TimestampSigner(salt="members.delete").sign(str(outsider.pk))
 
-    response = member_client.post(reverse("members:delete"), {"token": token})
+    response = member_client.post(reverse("community:delete"), {"token": token})
 
     assert response.status_code == 400
     assert "La confirmation a expiré" in response.content.decode()
@@ -242,7 +243,7 @@ def test_delete_account_without_password_asks_for_the_email(client):
     github_member.save()
     client.force_login(github_member)
 
-    wrong = client.post(reverse("members:delete"), {"password": "autre@example.org"})
+    wrong = client.post(reverse("community:delete"), {"password": "autre@example.org"})
     response = _delete_in_two_steps(client, password="GH@example.org")
 
     assert wrong.status_code == 400
@@ -325,13 +326,13 @@ def test_delete_can_anonymise_given_talks(member, speaker_with_talks):
 def test_delete_form_offers_to_remove_the_name_from_talks(
     member_client, member, speaker_with_talks
 ):
-    step1 = member_client.post(reverse("members:delete"), {"password": PASSWORD})
+    step1 = member_client.post(reverse("community:delete"), {"password": PASSWORD})
     token = re.search(r'name="token" value="([^"]+)"', step1.content.decode()).group(1)
 
     assert "Retirer aussi mon nom des talks que j'ai donnés" in html.unescape(
         step1.content.decode()
     )
-    member_client.post(reverse("members:delete"), {"token": token, "remove_talks": "on"})
+    member_client.post(reverse("community:delete"), {"token": token, "remove_talks": "on"})
 
     speaker_with_talks["speaker"].refresh_from_db()
     assert speaker_with_talks["speaker"].name == "Intervenant·e anonyme"

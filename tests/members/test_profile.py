@@ -372,8 +372,13 @@ def test_profile_lists_upcoming_rsvps_and_past_evenings(member_client, member):
 
     response = member_client.get(PROFILE_URL)
 
-    upcoming = [r.event.title for r in response.context["upcoming_rsvps"]]
-    past = [r.event.title for r in response.context["past_rsvps"]]
+    [evenings] = [
+        item["section"]
+        for item in response.context["sections"]
+        if "upcoming_rsvps" in item["section"]
+    ]  # the section the events app gives the member's page
+    upcoming = [r.event.title for r in evenings["upcoming_rsvps"]]
+    past = [r.event.title for r in evenings["past_rsvps"]]
     assert upcoming == ["API Hour #1 bientôt", "API Hour #3 complet", "API Hour #2 plus tard"]
     assert past == ["API Hour #0 passée"]
     html = response.content.decode()
@@ -506,6 +511,6 @@ def test_event_page_prefills_the_rsvp_form_from_the_profile(member_client, membe
 def test_profile_page_links_to_data_export_and_account_deletion(member_client):
     page = text(member_client.get(reverse("members:profile")))
 
-    assert f'href="{reverse("members:export")}"' in page
-    assert f'href="{reverse("members:delete")}"' in page
+    assert f'href="{reverse("community:export")}"' in page
+    assert f'href="{reverse("community:delete")}"' in page
     assert "Supprimer mon compte" in page

@@ -5,7 +5,8 @@ from django.core import mail
 from django.test import Client
 from django.urls import reverse
 
-from members.models import IncidentReport, User
+from community.models import IncidentReport
+from members.models import User
 from tests.conftest import text
 from tests.factories import PASSWORD, UserFactory
 
@@ -89,7 +90,7 @@ def test_a_malformed_forwarded_header_is_no_error(settings, member, header):
 
 def _report(client: Client):
     return client.post(
-        reverse("members:report"),
+        reverse("community:report"),
         {"what_happened": "Des remarques déplacées à la pause.", "contact_email": ""},
     )
 
@@ -124,7 +125,7 @@ def test_report_reference_is_random_and_shown_to_the_reporter(
     assert first.reference in text(done)
     assert mail.outbox[0].subject == f"[Clermont'ech] Nouveau signalement ({first.reference})"
     # Shown once: a reload does not show it again.
-    assert first.reference not in text(client.get(reverse("members:report-done")))
+    assert first.reference not in text(client.get(reverse("community:report-done")))
 
 
 def test_a_member_report_counts_against_the_same_address_limit(settings):

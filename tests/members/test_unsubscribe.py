@@ -3,13 +3,13 @@ from django.core import signing
 from django.test import Client
 from django.urls import reverse
 
-from members.services import unsubscribe_token_make
+from community.services import unsubscribe_token_make
 
 pytestmark = pytest.mark.django_db
 
 
 def _url(token: str) -> str:
-    return reverse("members:unsubscribe", args=[token])
+    return reverse("community:unsubscribe", args=[token])
 
 
 def test_unsubscribe_get_asks_for_confirmation_and_changes_nothing(client, member):

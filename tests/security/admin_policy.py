@@ -48,13 +48,13 @@ ADMIN_MODELS = {
     "events.RSVP": AdminModel(ALL, disabled=frozenset({"delete"}), why="cancel instead"),
     "events.EventMail": AdminModel(ALL, disabled=ALL - READ, why="a record"),
     "members.User": AdminModel(ALL - {"delete"}, disabled=frozenset({"delete"}), why="erase"),
-    "members.Announcement": AdminModel(ALL),
-    "members.Delivery": AdminModel(ALL, disabled=ALL - READ, why="a record"),
-    "members.BannedAddress": AdminModel(
+    "community.Announcement": AdminModel(ALL),
+    "community.Delivery": AdminModel(ALL, disabled=ALL - READ, why="a record"),
+    "community.BannedAddress": AdminModel(
         ALL, disabled=frozenset({"add", "change"}), why="written by the ban service"
     ),
     # Confidential: only the organizers given the permissions one by one read them.
-    "members.IncidentReport": AdminModel(NOTHING, disabled=frozenset({"add"})),
+    "community.IncidentReport": AdminModel(NOTHING, disabled=frozenset({"add"})),
     "talks.Speaker": AdminModel(ALL),
     "talks.Talk": AdminModel(ALL),
     "talks.Topic": AdminModel(ALL),

@@ -44,7 +44,7 @@ ADMIN_STAFF_PAGE = everyone(ADMIN_LOGIN, staff=OK, organizer=OK, superuser=OK)
 ADMIN_CHANGE_PAGE = everyone(ADMIN_LOGIN, staff=FORBIDDEN, organizer=OK, superuser=OK)
 # The announcement's test/send/retry act on POST only; a GET goes back to the preview.
 _preview = redirect(
-    lambda w: reverse("admin:members_announcement_preview", args=[w.announcement.pk])
+    lambda w: reverse("admin:community_announcement_preview", args=[w.announcement.pk])
 )
 ADMIN_BACK_TO_PREVIEW = everyone(
     ADMIN_LOGIN, staff=FORBIDDEN, organizer=_preview, superuser=_preview
@@ -186,11 +186,11 @@ ROUTES = {
             label="private profile",
         ),
     ],
-    "members:export": [case(members_only(), private=True)],
-    "members:delete": [case(members_only(), private=True)],
-    "members:report": [case(everyone())],
-    "members:report-done": [case(everyone())],
-    "members:unsubscribe": [
+    "community:export": [case(members_only(), private=True)],
+    "community:delete": [case(members_only(), private=True)],
+    "community:report": [case(everyone())],
+    "community:report-done": [case(everyone())],
+    "community:unsubscribe": [
         case(everyone(), lambda w: {"token": w.tokens["unsubscribe"]}, label="valid token"),
         case(everyone(BAD_REQUEST), lambda w: {"token": "forged"}, label="forged token"),
     ],
@@ -316,10 +316,10 @@ ROUTES = {
             lambda w: {"id": w.member.pk},
         )
     ],
-    "admin:members_announcement_preview": [case(ADMIN_CHANGE_PAGE, _announcement_id)],
-    "admin:members_announcement_test": [case(ADMIN_BACK_TO_PREVIEW, _announcement_id)],
-    "admin:members_announcement_send": [case(ADMIN_BACK_TO_PREVIEW, _announcement_id)],
-    "admin:members_announcement_retry": [case(ADMIN_BACK_TO_PREVIEW, _announcement_id)],
+    "admin:community_announcement_preview": [case(ADMIN_CHANGE_PAGE, _announcement_id)],
+    "admin:community_announcement_test": [case(ADMIN_BACK_TO_PREVIEW, _announcement_id)],
+    "admin:community_announcement_send": [case(ADMIN_BACK_TO_PREVIEW, _announcement_id)],
+    "admin:community_announcement_retry": [case(ADMIN_BACK_TO_PREVIEW, _announcement_id)],
     "admin:talks_talk_programme_index": [case(ADMIN_CHANGE_PAGE)],
     "admin:talks_talk_programme": [case(ADMIN_CHANGE_PAGE, _event_id)],
     # The buttons of a claim's page: POST only, organizers only.

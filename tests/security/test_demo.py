@@ -13,8 +13,9 @@ from types import SimpleNamespace
 import pytest
 from django.core.management import call_command
 
+from community.models import IncidentReport
 from events.models import RSVP, Event
-from members.models import IncidentReport, User
+from members.models import User
 from talks.models import Speaker, Talk, Topic
 
 from .conftest import module_transaction, session_keys
@@ -56,7 +57,7 @@ def _demo_world() -> World:
 
 @pytest.fixture(scope="module")
 def demo(django_db_setup, django_db_blocker, tmp_path_factory):
-    from members.models import Announcement
+    from community.models import Announcement
     from sponsors.models import Sponsor
     from talks.models import CoSpeakerInvitation
     from tests.factories import AnnouncementFactory, IncidentReportFactory

@@ -16,12 +16,13 @@ from django.contrib.sites.models import Site
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
+from community.bans import email_fingerprint
+from community.models import Announcement, BannedAddress, Delivery, IncidentReport
+from community.services import unsubscribe_token_make
 from core.models import OutboxMessage
 from events.models import RSVP, Event, EventMail
 from events.reminders import NO, YES, reconfirm_token_make
-from members.bans import email_fingerprint
-from members.models import Announcement, BannedAddress, Delivery, IncidentReport, User
-from members.services import unsubscribe_token_make
+from members.models import User
 from sponsors.models import Sponsor
 from talks.models import CoSpeakerInvitation, ImportedPost, Speaker, SpeakerClaim, Talk, Topic
 from talks.tokens import confirm_token, invitation_token
@@ -173,7 +174,7 @@ def _admin_objects(world: World) -> dict[str, object]:
         ),
         "django_tasks_database.DBTaskResult": DBTaskResult.objects.create(
             args_kwargs={"args": [], "kwargs": {}},
-            task_path="members.tasks.announcement_send_batch",
+            task_path="community.tasks.announcement_send_batch",
             backend_name="default",
             run_after=now,
             exception_class_path="",
@@ -192,12 +193,12 @@ def _admin_objects(world: World) -> dict[str, object]:
             rsvp=world.rsvp, kind=EventMail.Kind.RECONFIRM, status=EventMail.Status.SENT
         ),
         "members.User": world.member,
-        "members.Announcement": world.announcement,
-        "members.Delivery": Delivery.objects.create(
+        "community.Announcement": world.announcement,
+        "community.Delivery": Delivery.objects.create(
             announcement=world.announcement, member=world.member
         ),
-        "members.IncidentReport": world.incident_report,
-        "members.BannedAddress": BannedAddress.objects.create(
+        "community.IncidentReport": world.incident_report,
+        "community.BannedAddress": BannedAddress.objects.create(
             fingerprint=email_fingerprint("ancien-banni@example.org"), reason="Spam"
         ),
         "talks.Speaker": world.member_speaker,

@@ -16,7 +16,7 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
-from members.services import member_delete
+from community.services import member_delete
 from talks.models import Speaker, SpeakerClaim, Talk
 from talks.services import (
     TalkError,
@@ -137,7 +137,7 @@ def test_renaming_yourself_after_a_past_speaker_takes_nothing_over(
     assert member_client.get(reverse("talks:edit", args=[ada_proposal.pk])).status_code == 404
     assert member_client.post(reverse("talks:withdraw", args=[ada_proposal.pk])).status_code == 404
     assert member_client.get(ada_proposal.get_absolute_url()).status_code == 404
-    export = member_client.get(reverse("members:export")).content.decode()
+    export = member_client.get(reverse("community:export")).content.decode()
     assert "Note privée d'Ada" not in export
     assert "Jamais le lundi" not in export
     assert "La proposition d'Ada" not in export
@@ -643,7 +643,7 @@ def test_export_keeps_private_notes_for_the_proposer_only(member, member_client,
         availability="Le jeudi",
     )
 
-    data = json.loads(member_client.get(reverse("members:export")).content)
+    data = json.loads(member_client.get(reverse("community:export")).content)
 
     proposals = {t["title"]: t for t in data["talk_proposals"]}
     assert proposals["Proposé par moi"]["notes_for_organizers"] == "Ma note"
@@ -667,7 +667,7 @@ def test_export_of_a_co_speaker_carries_no_private_notes(member, member_client, 
         availability="Le jeudi",
     )
 
-    response = member_client.get(reverse("members:export"))
+    response = member_client.get(reverse("community:export"))
 
     (talk,) = json.loads(response.content)["talk_proposals"]
     assert talk["title"] == "Le talk de Dominique"

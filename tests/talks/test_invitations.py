@@ -170,7 +170,7 @@ def test_invitee_sees_only_the_invitation_before_accepting(invited, outsider_cli
     assert outsider_client.get(reverse("talks:edit", args=[talk.pk])).status_code == 404
     assert outsider_client.get(talk.get_absolute_url()).status_code == 404
     assert outsider_client.post(reverse("talks:withdraw", args=[talk.pk])).status_code == 404
-    assert outsider_client.get(reverse("members:export")).content.decode().count("Rust") == 0
+    assert outsider_client.get(reverse("community:export")).content.decode().count("Rust") == 0
 
 
 def test_proposer_sees_the_invitation_pending(invited, member_client):

@@ -26,10 +26,11 @@ from core.links import absolute_url
 from core.markup import render_markdown
 from events.models import RSVP, Diet, Event
 from events.services import rsvp_cancel
+from members.models import User
 from talks.services import member_talks_export, talks_forget_member
 
 from .bans import email_fingerprint
-from .models import Announcement, BannedAddress, Delivery, IncidentReport, User
+from .models import Announcement, BannedAddress, Delivery, IncidentReport
 from .tasks import announcement_deliver
 
 logger = logging.getLogger(__name__)
@@ -76,7 +77,7 @@ def unsubscribe_token_member(token: str) -> User | None:
 
 
 def unsubscribe_url(member: User) -> str:
-    return absolute_url(reverse("members:unsubscribe", args=[unsubscribe_token_make(member)]))
+    return absolute_url(reverse("community:unsubscribe", args=[unsubscribe_token_make(member)]))
 
 
 def member_unsubscribe(*, member: User) -> bool:
@@ -401,7 +402,7 @@ def _send_incident_report_notice(report: IncidentReport) -> None:
         context = {
             "report": report,
             "admin_url": absolute_url(
-                reverse("admin:members_incidentreport_change", args=[report.pk])
+                reverse("admin:community_incidentreport_change", args=[report.pk])
             ),
         }
         body = render_to_string("emails/incident_report_new.txt", context)
@@ -416,8 +417,8 @@ def _send_incident_report_notice(report: IncidentReport) -> None:
 
 def _future_rsvps(member: User):
     return (
-        RSVP.objects.active()
-        .filter(member=member, event__starts_at__gt=timezone.now())
+        RSVP.objects.future()
+        .filter(member=member)
         .select_related("event")
         .order_by("event__starts_at")
     )

@@ -15,9 +15,9 @@ from django.views.decorators.http import require_GET, require_http_methods
 from core.middleware import private_page
 from core.ratelimits import rate_limit_refusal
 from events.models import RSVP
+from members.models import User
 
-from .forms_community import DeleteAccountConfirmForm, DeleteAccountForm, IncidentReportForm
-from .models import User
+from .forms import DeleteAccountConfirmForm, DeleteAccountForm, IncidentReportForm
 from .services import (
     MemberError,
     incident_report_create,
@@ -70,21 +70,19 @@ def delete(request: HttpRequest) -> HttpResponse:
             confirm_form = DeleteAccountConfirmForm(
                 member, initial={"token": form.confirmation_token()}
             )
-            return render(
-                request, "members/community/delete_confirm.html", {"confirm_form": confirm_form}
-            )
+            return render(request, "community/delete_confirm.html", {"confirm_form": confirm_form})
         status = 400
     else:
         form = DeleteAccountForm(member)
         status = 200
     future_rsvps = (
-        RSVP.objects.active()
-        .filter(member=member, event__starts_at__gt=timezone.now())
+        RSVP.objects.future()
+        .filter(member=member)
         .select_related("event")
         .order_by("event__starts_at")
     )
     context = {"form": form, "future_rsvps": future_rsvps}
-    return render(request, "members/community/delete.html", context, status=status)
+    return render(request, "community/delete.html", context, status=status)
 
 
 def _masked(email: str) -> str:
@@ -102,13 +100,13 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     """GET asks for confirmation (mail scanners follow links); POST unsubscribes."""
     member = unsubscribe_token_member(token)
     if member is None:
-        return render(request, "members/community/unsubscribe_invalid.html", status=400)
+        return render(request, "community/unsubscribe_invalid.html", status=400)
     context = {"masked_email": _masked(member.email), "token": token}
     if request.method == "POST":
         member_unsubscribe(member=member)
-        return render(request, "members/community/unsubscribe_done.html", context)
+        return render(request, "community/unsubscribe_done.html", context)
     context["already"] = not member.receives_announcements
-    return render(request, "members/community/unsubscribe.html", context)
+    return render(request, "community/unsubscribe.html", context)
 
 
 @require_http_methods(["GET", "POST"])
@@ -137,9 +135,9 @@ def report(request: HttpRequest) -> HttpResponse:
             else:
                 # Shown once on the next page, so the person can quote it later.
                 request.session[REPORT_REFERENCE_SESSION_KEY] = report.reference
-                return redirect("members:report-done")
-        return render(request, "members/community/report.html", {"form": form}, status=status)
-    return render(request, "members/community/report.html", {"form": form})
+                return redirect("community:report-done")
+        return render(request, "community/report.html", {"form": form}, status=status)
+    return render(request, "community/report.html", {"form": form})
 
 
 REPORT_REFERENCE_SESSION_KEY = "incident_report_reference"
@@ -147,7 +145,7 @@ REPORT_REFERENCE_SESSION_KEY = "incident_report_reference"
 
 def report_done(request: HttpRequest) -> HttpResponse:
     reference = request.session.pop(REPORT_REFERENCE_SESSION_KEY, "")
-    return render(request, "members/community/report_done.html", {"reference": reference})
+    return render(request, "community/report_done.html", {"reference": reference})
 
 
 def about(request: HttpRequest) -> HttpResponse:

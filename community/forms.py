@@ -10,8 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from events.models import Event
-
-from .models import User
+from members.models import User
 
 # How far back the incident form offers events; older ones: "not a specific event".
 REPORT_EVENTS_DAYS = 365

@@ -20,10 +20,11 @@ from django.utils.translation import gettext_lazy
 from core.admin_tools import SafeAdminMixin, SafeModelAdmin
 from core.search import unaccented
 from events.admin import EventAdmin
-from events.models import RSVP
+from events.models import RSVP, members_never_come, members_with_attendance
+from members.models import User
 
-from .forms_community import BanForm
-from .models import Announcement, BannedAddress, Delivery, IncidentReport, User
+from .forms import BanForm
+from .models import Announcement, BannedAddress, Delivery, IncidentReport
 from .services import (
     AnnouncementError,
     MemberError,
@@ -67,7 +68,7 @@ class AttendanceFilter(admin.SimpleListFilter):
     def queryset(self, request, queryset):
         # The admin's queryset is already annotated (UserAdmin.get_queryset).
         if self.value() == "never":
-            return queryset.never_come()
+            return members_never_come(queryset)
         if self.value() == "came":
             return queryset.filter(attended_count__gt=0)
         if self.value() == "no_show":
@@ -107,7 +108,7 @@ class UserAdmin(SafeAdminMixin, BaseUserAdmin):
         "attendance_history",
     ]
     actions = ["ban_member", "unban_member", "erase_member"]
-    change_form_template = "members/community/admin/user_change_form.html"
+    change_form_template = "community/admin/user_change_form.html"
     fieldsets = [
         (None, {"fields": ["email", "password"]}),
         (
@@ -183,7 +184,7 @@ class UserAdmin(SafeAdminMixin, BaseUserAdmin):
     PERMISSION_FIELDS = ["is_staff", "is_superuser", "groups", "user_permissions"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).with_attendance()
+        return members_with_attendance(super().get_queryset(request))
 
     def get_readonly_fields(self, request, obj=None):
         readonly = list(super().get_readonly_fields(request, obj))
@@ -312,7 +313,7 @@ class UserAdmin(SafeAdminMixin, BaseUserAdmin):
             "opts": self.model._meta,
             **extra,
         }
-        return TemplateResponse(request, f"members/community/admin/{template}", context)
+        return TemplateResponse(request, f"community/admin/{template}", context)
 
     def ban_view(self, request: HttpRequest, user_id: int) -> HttpResponse:
         member = self._member_for_change(request, user_id)
@@ -345,7 +346,7 @@ class UserAdmin(SafeAdminMixin, BaseUserAdmin):
             title=_("Exclure %(m)s") % {"m": member},
             template="user_ban.html",
             form=form,
-            future_rsvps=member.rsvps.active().filter(event__starts_at__gt=timezone.now()).count(),
+            future_rsvps=member.rsvps.future().count(),
         )
 
     def unban_view(self, request: HttpRequest, user_id: int) -> HttpResponse:
@@ -410,7 +411,7 @@ class AnnouncementAdmin(SafeModelAdmin):
     list_select_related = ["event"]
     autocomplete_fields = ["event"]
     actions = ["retry_selected"]
-    change_form_template = "members/community/admin/announcement_change_form.html"
+    change_form_template = "community/admin/announcement_change_form.html"
     fieldsets = [
         (
             None,
@@ -470,7 +471,7 @@ class AnnouncementAdmin(SafeModelAdmin):
     def _redirect_to_preview(self, request, obj, default):
         if "_continue" in request.POST or "_addanother" in request.POST:
             return default
-        return HttpResponseRedirect(reverse("admin:members_announcement_preview", args=[obj.pk]))
+        return HttpResponseRedirect(reverse("admin:community_announcement_preview", args=[obj.pk]))
 
     def response_add(self, request, obj, post_url_continue=None):
         return self._redirect_to_preview(
@@ -516,7 +517,7 @@ class AnnouncementAdmin(SafeModelAdmin):
             path(
                 f"<int:announcement_id>/{name}/",
                 self.admin_site.admin_view(view),
-                name=f"members_announcement_{name}",
+                name=f"community_announcement_{name}",
             )
             for name, view in views
         ]
@@ -537,13 +538,13 @@ class AnnouncementAdmin(SafeModelAdmin):
         return announcement
 
     def _back(self, announcement: Announcement) -> HttpResponse:
-        return redirect("admin:members_announcement_preview", announcement.pk)
+        return redirect("admin:community_announcement_preview", announcement.pk)
 
     def preview_view(self, request: HttpRequest, announcement_id: int) -> HttpResponse:
         announcement = self._get(request, announcement_id, change=False)
         email_context = announcement_context(announcement=announcement, member=request.user)
         deliveries_url = (
-            reverse("admin:members_delivery_changelist")
+            reverse("admin:community_delivery_changelist")
             + "?"
             + urlencode({"announcement__id__exact": announcement.pk})
         )
@@ -556,13 +557,11 @@ class AnnouncementAdmin(SafeModelAdmin):
             "recipient_count": User.objects.announcement_recipients().count(),
             "can_change": self.has_change_permission(request, announcement),
             "deliveries_url": deliveries_url,
-            # Announcements go out in French (members.services): preview them that way,
+            # Announcements go out in French (community.services): preview them that way,
             # whatever the organizer's language.
             "email_language": settings.LANGUAGE_CODE,
         }
-        return TemplateResponse(
-            request, "members/community/admin/announcement_preview.html", context
-        )
+        return TemplateResponse(request, "community/admin/announcement_preview.html", context)
 
     def test_view(self, request: HttpRequest, announcement_id: int) -> HttpResponse:
         announcement = self._get(request, announcement_id, change=True)
@@ -634,7 +633,7 @@ class DeliveryAdmin(SafeModelAdmin):
 @admin.action(description=gettext_lazy("Annoncer cet événement"))
 def announce_event(modeladmin, request, queryset):
     """Create a prefilled announcement draft for the chosen event and open its preview."""
-    if not request.user.has_perm("members.add_announcement"):
+    if not request.user.has_perm("community.add_announcement"):
         raise PermissionDenied
     if queryset.count() != 1:
         modeladmin.message_user(
@@ -653,7 +652,7 @@ def announce_event(modeladmin, request, queryset):
         _("Brouillon d'annonce créé. Relisez-le, envoyez-vous un test, puis envoyez-le."),
         messages.SUCCESS,
     )
-    return redirect("admin:members_announcement_preview", announcement.pk)
+    return redirect("admin:community_announcement_preview", announcement.pk)
 
 
 EventAdmin.actions = [*EventAdmin.actions, announce_event]
