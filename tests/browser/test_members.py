@@ -272,6 +272,6 @@ def test_anonymous_visitor_reports_an_incident_and_organizers_get_no_text(page, 
     [notice] = mail.outbox
     assert notice.to == [organizer.email]
     assert notice.subject == f"[Clermont'ech] Nouveau signalement ({report.reference})"
-    assert f"/admin/members/incidentreport/{report.pk}/change/" in notice.body
+    assert f"/admin/community/incidentreport/{report.pk}/change/" in notice.body
     assert "remarques" not in notice.body
     assert "buffet" not in notice.body
