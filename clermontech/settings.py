@@ -167,6 +167,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "core.middleware.PrivatePagesMiddleware",
     "core.middleware.RejectNulBytesMiddleware",
+    "core.middleware.MethodNotAllowedPageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -188,6 +189,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "csp.context_processors.nonce",
+                "core.context_processors.contact",
             ],
         },
     },
@@ -291,6 +293,9 @@ ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
 # Ours use the same mechanism (core.ratelimits): "N/period/per", period in s, m, h or
 # d, per "ip" (anonymous allowed) or "user". A refusal shows a message, nothing is written.
 ACCOUNT_RATE_LIMITS = {
+    # Failed logins count per account and visitor address (members.adapter); every
+    # login attempt on one account, from anywhere, is bounded too.
+    "login_account": "100/h/key",
     # Each report emails the organizers: a few per hour and per address is plenty.
     "incident_report": "5/h/ip",
     "talk_proposal": "10/d/user",
@@ -324,6 +329,8 @@ EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Clermont'ech <bonjour@clermontech.org>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# The address shown to members to write to the organizers (footer, About page).
+CONTACT_EMAIL = env_str("CONTACT_EMAIL", "bonjour@clermontech.org")
 # Where new talk proposals and incident reports are sent (comma-separated).
 ORGANIZERS_EMAILS = env_list("ORGANIZERS_EMAILS", [])
 

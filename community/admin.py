@@ -195,8 +195,10 @@ class UserAdmin(SafeAdminMixin, BaseUserAdmin):
     def has_change_permission(self, request, obj=None):
         if not super().has_change_permission(request, obj):
             return False
-        if obj is None or request.user.is_superuser or obj.pk == request.user.pk:
+        if obj is None or request.user.is_superuser:
             return True
+        # Staff accounts, one's own included, are changed by superusers only (an
+        # organizer changes their own name or email on /members/me/, verified there).
         return not (obj.is_staff or obj.is_superuser)
 
     def user_change_password(self, request, id, form_url=""):

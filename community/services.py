@@ -27,7 +27,7 @@ from core.markup import render_markdown
 from events.models import RSVP, Diet, Event
 from events.services import rsvp_cancel
 from members.models import User
-from talks.services import member_talks_export, talks_forget_member
+from talks.services import invitations_cancel_from, member_talks_export, talks_forget_member
 
 from .bans import email_fingerprint
 from .models import Announcement, BannedAddress, Delivery, IncidentReport
@@ -466,6 +466,7 @@ def member_ban(*, member: User, reason: str, by: User, message: str = "") -> lis
                     "member": current,
                 },
             )
+        invitations_cancel_from(member=current)
         cancelled = []
         for rsvp in _future_rsvps(current):
             rsvp_cancel(rsvp=rsvp, by_organizer=True)  # promotes the waiting list

@@ -143,6 +143,7 @@ def report(request: HttpRequest) -> HttpResponse:
 REPORT_REFERENCE_SESSION_KEY = "incident_report_reference"
 
 
+@private_page
 def report_done(request: HttpRequest) -> HttpResponse:
     reference = request.session.pop(REPORT_REFERENCE_SESSION_KEY, "")
     return render(request, "community/report_done.html", {"reference": reference})

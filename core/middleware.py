@@ -105,3 +105,21 @@ def _holds_nul(request: HttpRequest) -> bool:
         for source in sources
         for key, values in source.lists()
     )
+
+
+class MethodNotAllowedPageMiddleware:
+    """Django answers a GET to a button's address (POST only) with an empty 405: a blank
+    browser page. Give it a page of the site that says what to do instead."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if response.status_code == 405 and not response.content:
+            from django.shortcuts import render
+
+            page = render(request, "405.html", status=405)
+            page["Allow"] = response.get("Allow", "")
+            return page
+        return response

@@ -17,7 +17,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from core.admin_tools import SafeModelAdmin, SafeTabularInline
+from core.admin_tools import SafeModelAdmin, SafeTabularInline, readable_keys
 from core.search import unaccented
 
 from .forms import EventAdminForm
@@ -369,7 +369,9 @@ class EventAdmin(SafeModelAdmin):
     def change_view(self, request, object_id, form_url="", extra_context=None):
         # The door's link uses the stored address: the form's may be empty or invalid
         # when the page comes back with an error.
-        saved = Event.objects.filter(pk=object_id).values_list("slug", flat=True).first()
+        saved = None
+        if readable_keys(Event._meta.pk, [object_id]):  # "²" or "abc": Django's own answer
+            saved = Event.objects.filter(pk=object_id).values_list("slug", flat=True).first()
         extra_context = {**(extra_context or {}), "saved_slug": saved}
         return super().change_view(request, object_id, form_url, extra_context)
 

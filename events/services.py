@@ -99,13 +99,18 @@ def rsvp_create(
     capacity: past the last seat, the person goes on the waiting list too.
     """
     diet_notes = _validate_diet(diet, diet_notes)
+    if member.is_banned:
+        if by_organizer:  # from the admin: lift the ban first, if that is what is meant
+            raise RSVPError(
+                _("%(name)s est exclu·e : levez d'abord l'exclusion pour l'inscrire.")
+                % {"name": member.display_name or member.email}
+            )
+        raise RSVPError(
+            _("Votre compte ne permet plus de s'inscrire aux événements de Clermont'ech.")
+        )
     if not by_organizer:
         if not member.is_active:
             raise RSVPError(_("Ce compte est désactivé."))
-        if member.is_banned:
-            raise RSVPError(
-                _("Votre compte ne permet plus de s'inscrire aux événements de Clermont'ech.")
-            )
         if not member.has_verified_email():
             raise RSVPError(
                 _("Confirmez d'abord votre adresse e-mail : le lien est dans le message reçu.")
@@ -115,8 +120,14 @@ def rsvp_create(
     with transaction.atomic():
         event = _lock_event(event)
         refusal = _registration_refusal(event)
+        # Organizers may seat someone outside the registration window, never at a
+        # cancelled event, nor at a draft (its emails would announce an unpublished date).
+        closed_to_organizers = {
+            Event.RegistrationState.CANCELLED,
+            Event.RegistrationState.DRAFT,
+        }
         if refusal and not (
-            by_organizer and event.registration_state() != Event.RegistrationState.CANCELLED
+            by_organizer and event.registration_state() not in closed_to_organizers
         ):
             raise RSVPError(refusal)
 

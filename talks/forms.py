@@ -195,6 +195,10 @@ class ProposalForm(forms.ModelForm):
         if editing:
             del self.fields["bio"]
             del self.fields["topic"]
+            if self.instance.submitted_by_id != member.pk:
+                # The proposer's notes to the organizers stay theirs (talk_update).
+                del self.fields["notes"]
+                del self.fields["availability"]
             lines = [s.name for s in self.current_co_speakers]
             lines += [i.label for i in self.invitations if i.is_pending]
             self.initial.setdefault("co_speakers", "\n".join(lines))
@@ -279,7 +283,7 @@ class ProposalForm(forms.ModelForm):
 
     def service_kwargs(self) -> dict:
         data = self.cleaned_data
-        kwargs = {field: data[field] for field in self.Meta.fields}
+        kwargs = {field: data[field] for field in self.Meta.fields if field in self.fields}
         kwargs["co_speakers"] = data["co_speakers"]
         if not self.editing:
             kwargs["topic"] = data.get("topic")

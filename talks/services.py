@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
@@ -35,6 +36,8 @@ from .models import (
 from .models import speaker_slug as make_speaker_slug
 
 MAX_SPEAKERS = 4
+# Invitation emails a member may cause in 24 hours, all their proposals together.
+INVITATIONS_PER_DAY = 10
 
 
 class TalkError(Exception):
@@ -253,8 +256,9 @@ def speaker_claim_approve(*, claim: SpeakerClaim, by: User | None) -> SpeakerCla
     `by` is the organizer who approves, or None when the speaker's contact email is
     one of the member's verified addresses (checked again here). The member's own
     provisional profile, if they have one, is merged into the claimed speaker
-    (_merge_speaker). Other pending claims on the same speaker are refused. The
-    member is told by email; the organizers too when no organizer decided.
+    (_merge_speaker). Other pending claims on the same speaker stay pending. The member
+    is told by email; the organizers too when no organizer decided. Nobody decides on
+    their own claim.
     """
     if by is not None:
         _check_organizer(by, _("Seuls les organisateurs approuvent les revendications."))
@@ -273,6 +277,10 @@ def speaker_claim_approve(*, claim: SpeakerClaim, by: User | None) -> SpeakerCla
             )
         if by is None and not _claim_proven_by_email(locked):
             raise TalkError(_("Seuls les organisateurs approuvent les revendications."))
+        if by is not None and by.pk == member.pk:
+            raise TalkError(
+                _("Personne ne décide de sa propre revendication : un autre organisateur le fera.")
+            )
         if speaker.user_id is not None:
             raise TalkError(
                 _(
@@ -308,21 +316,9 @@ def speaker_claim_approve(*, claim: SpeakerClaim, by: User | None) -> SpeakerCla
         locked.decided_by, locked.decided_at = by, now
         locked.proven_by_email = by is None
         locked.save()
-        # The speaker has an account now: the other people who said "C'est moi" get
-        # the same neutral answer as any refusal.
-        others = list(
-            SpeakerClaim.objects.select_for_update()
-            .pending()
-            .filter(speaker=speaker)
-            .select_related("member", "speaker")
-        )
-        for other in others:
-            other.status = SpeakerClaim.Status.REJECTED
-            other.decided_by, other.decided_at = by, now
-            other.save(update_fields=["status", "decided_by", "decided_at"])
+        # Other people who said "C'est moi" stay pending: if this approval is ever
+        # undone, theirs can still be decided (approving one now says why it cannot).
         transaction.on_commit(lambda: emails.send_claim_approved(locked))
-        for other in others:
-            transaction.on_commit(lambda other=other: emails.send_claim_rejected(other))
         if by is None:
             transaction.on_commit(lambda: emails.send_speaker_claimed(locked))
     return locked
@@ -334,6 +330,10 @@ def speaker_claim_reject(*, claim: SpeakerClaim, by: User) -> SpeakerClaim:
     with transaction.atomic():
         # Lock the claim: refusing and approving at once must not both happen.
         locked = SpeakerClaim.objects.select_for_update().get(pk=claim.pk)
+        if by.pk == locked.member_id:
+            raise TalkError(
+                _("Personne ne décide de sa propre revendication : un autre organisateur le fera.")
+            )
         if not locked.is_pending:
             raise TalkError(
                 _("La revendication de %(member)s sur « %(name)s » est déjà %(status)s.")
@@ -403,8 +403,10 @@ def _talks_joined_by(member: User):
 
 def speaker_get_or_create(*, name: str) -> Speaker:
     """A speaker by name (a co-speaker named without an address): the same slug is the
-    same person. Never writes on an existing speaker: a contact email typed by someone
-    else would later "prove" a claim on it (speaker_claim_create)."""
+    same person, but only for a speaker of the archive. A profile that belongs to an
+    account is never put on a talk by its name: that person is invited by address and
+    says yes first (invitations). Never writes on an existing speaker either: a contact
+    email typed by someone else would later "prove" a claim on it."""
     slug = make_speaker_slug(name)
     if not slug:
         raise TalkError(
@@ -417,6 +419,15 @@ def speaker_get_or_create(*, name: str) -> Speaker:
             )
     except IntegrityError:  # created by someone else at the same instant
         speaker = Speaker.objects.get(slug=slug)
+    if speaker.user_id is not None:
+        raise TalkError(
+            _(
+                "« %(name)s » : pour ajouter une personne inscrite sur le site, invitez-la "
+                "avec son adresse, sur une ligne « %(name)s <adresse> » ; elle acceptera "
+                "depuis l'e-mail."
+            )
+            % {"name": name.strip()}
+        )
     return speaker
 
 
@@ -481,7 +492,29 @@ def _apply_co_speakers(
     CoSpeakerInvitation.objects.filter(
         pk__in=[i.pk for i in pending.values() if i not in kept]
     ).update(status=CoSpeakerInvitation.Status.CANCELLED)
+    # An address invited before and taken off the list gets its invitation back, without
+    # a second email (its link works again): the form cannot be used to mail someone
+    # over and over.
+    cancelled = {
+        i.email.lower(): i for i in invitations if i.status == CoSpeakerInvitation.Status.CANCELLED
+    }
+    new = [co for co in to_invite if co.email.strip().lower() not in cancelled]
+    since = timezone.now() - timedelta(days=1)
+    sent_today = CoSpeakerInvitation.objects.filter(invited_by=by, created_at__gte=since).count()
+    if new and sent_today + len(new) > INVITATIONS_PER_DAY:
+        raise TalkError(
+            _(
+                "Vous avez envoyé beaucoup d'invitations aujourd'hui (%(max)d au plus par "
+                "jour) : réessayez demain."
+            )
+            % {"max": INVITATIONS_PER_DAY}
+        )
     for co in to_invite:
+        again = cancelled.get(co.email.strip().lower())
+        if again is not None:
+            again.status, again.answered_at = CoSpeakerInvitation.Status.PENDING, None
+            again.save(update_fields=["status", "answered_at"])
+            continue
         invitation = CoSpeakerInvitation.objects.create(
             talk=talk, email=co.email.strip(), name=co.name.strip()[:120], invited_by=by
         )
@@ -562,12 +595,15 @@ def talk_update(
     level: str,
     first_time: bool,
     wants_mentor: bool,
-    notes: str,
-    availability: str,
     preferred_events: Iterable[Event],
     co_speakers: Iterable[CoSpeaker],
+    notes: str | None = None,
+    availability: str | None = None,
 ) -> Talk:
-    """A speaker edits their proposal; only while it waits for the organizers' decision."""
+    """A speaker edits their proposal; only while it waits for the organizers' decision.
+
+    The notes to the organizers and the availability are the proposer's own: only they
+    see and change them (a co-speaker's edit leaves them as they are)."""
     _check_member(member)
     with transaction.atomic():
         # Lock the row: an organizer may be accepting it at this very moment.
@@ -586,7 +622,11 @@ def talk_update(
         locked.abstract = abstract.strip()
         locked.format, locked.language, locked.level = format, language, level
         locked.first_time, locked.wants_mentor = first_time, wants_mentor
-        locked.notes, locked.availability = notes.strip(), availability.strip()
+        if locked.submitted_by_id == member.pk:
+            if notes is not None:
+                locked.notes = notes.strip()
+            if availability is not None:
+                locked.availability = availability.strip()
         locked.save()
         first = locked.speaker_list[:1]
         _apply_co_speakers(talk=locked, first=first, co_speakers=co_speakers, by=member)
@@ -1027,6 +1067,16 @@ def member_talks_export(*, member: User) -> dict:
     }
 
 
+def invitations_cancel_from(*, member: User) -> int:
+    """Cancel the pending invitations a member sent (they are banned, or leave): nobody
+    joins a talk on their word any more. Returns how many."""
+    return (
+        CoSpeakerInvitation.objects.pending()
+        .filter(invited_by=member)
+        .update(status=CoSpeakerInvitation.Status.CANCELLED, answered_at=timezone.now())
+    )
+
+
 def talks_forget_member(*, member: User, keep_talks: bool = True) -> list[str]:
     """The talks part of an account deletion (community.services.member_delete).
 
@@ -1075,7 +1125,10 @@ def talks_forget_member(*, member: User, keep_talks: bool = True) -> list[str]:
             speaker.delete()
             if photo:
                 transaction.on_commit(lambda: default_storage.delete(photo))
-    Talk.objects.filter(submitted_by=member).update(submitted_by=None)
+    # Proposals that stay with co-speakers keep nothing private of the member: their
+    # notes to the organizers and availability go, their pending invitations too.
+    Talk.objects.filter(submitted_by=member).update(submitted_by=None, notes="", availability="")
+    invitations_cancel_from(member=member)
     SpeakerClaim.objects.filter(member=member).delete()
     TopicVote.objects.filter(member=member).delete()
     Topic.objects.filter(suggested_by=member).update(suggested_by=None)

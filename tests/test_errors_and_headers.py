@@ -143,3 +143,22 @@ def test_pages_of_signed_links_are_private_even_without_a_login(client, member):
         response = client.get(url)
         assert response.status_code == 200, url
         assert response["Cache-Control"] == "private, no-store", url
+
+
+def test_a_button_address_opened_directly_is_a_page_of_the_site(member_client):
+    response = member_client.get(reverse("events:rsvp", args=[EventFactory().slug]))
+
+    assert response.status_code == 405
+    assert response["Allow"] == "POST"
+    assert "Cette adresse s'utilise avec un bouton" in text(response)
+
+
+def test_the_thank_you_page_of_a_report_is_private(client):
+    assert client.get(reverse("community:report-done"))["Cache-Control"] == "private, no-store"
+
+
+def test_every_page_says_how_to_write_to_the_organizers(client, settings):
+    settings.CONTACT_EMAIL = "equipe@clermontech.test"
+
+    for url in ["/", reverse("about")]:
+        assert 'href="mailto:equipe@clermontech.test"' in client.get(url).content.decode(), url

@@ -322,3 +322,22 @@ def test_admin_refuses_an_address_that_would_hide_a_page(organizer_client, slug)
     assert response.status_code == 200
     assert f"« {slug} » est réservé à une page du site" in text(response)
     assert not Event.objects.filter(slug=slug).exists()
+
+
+def test_admin_refuses_to_seat_a_banned_member_or_anyone_at_a_draft(organizer_client, organizer):
+    from community.services import member_ban
+
+    banned = UserFactory(display_name="Mallory")
+    member_ban(member=banned, reason="Spam", by=organizer)
+    draft = EventFactory(draft=True)
+    event = EventFactory()
+    url = reverse("admin:events_rsvp_add")
+
+    to_event = organizer_client.post(url, {"event": event.pk, "member": banned.pk, "diet": "none"})
+    to_draft = organizer_client.post(
+        url, {"event": draft.pk, "member": UserFactory().pk, "diet": "none"}
+    )
+
+    assert "Mallory est exclu·e : levez d'abord l'exclusion pour l'inscrire." in text(to_event)
+    assert "Cet événement n'est pas publié." in text(to_draft)
+    assert not RSVP.objects.exists()

@@ -249,3 +249,18 @@ def test_draft_events_stay_hidden_from_staff_without_the_group_until_they_join()
     assert client.get(draft.get_absolute_url()).status_code == 200
     with pytest.raises(ObjectDoesNotExist):
         Event.objects.public().get(pk=draft.pk)
+
+
+def test_an_organizer_changes_their_own_staff_account_only_on_their_profile():
+    organizer = OrganizerFactory(email="orga-moi@example.org")
+    client = _client(organizer)
+    url = reverse("admin:members_user_change", args=[organizer.pk])
+
+    page = client.get(url)
+    response = client.post(url, {"email": "autre@example.org", "display_name": "Autre"})
+
+    assert page.status_code == 200  # read only
+    assert 'name="email"' not in page.content.decode()
+    assert response.status_code == 403
+    organizer.refresh_from_db()
+    assert organizer.email == "orga-moi@example.org"

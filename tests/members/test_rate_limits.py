@@ -171,3 +171,26 @@ def test_wishlist_topics_are_limited_per_member(settings, member_client):
     assert (first.status_code, second.status_code) == (302, 429)
     assert list(Topic.objects.values_list("title", flat=True)) == ["Les files de messages"]
     assert "réessayez plus tard" in text(second)
+
+
+def test_wrong_passwords_for_a_member_lock_out_the_guesser_not_the_member(settings, member):
+    """The QA walk: 5 wrong passwords for an address locked that account for everyone,
+    so anyone could keep a member (or the organizer at the door) out."""
+    settings.TRUSTED_PROXY_COUNT = settings.ALLAUTH_TRUSTED_PROXY_COUNT = 1
+    guesser = _visitor("203.0.113.5")
+    for _ in range(6):
+        guesser.post(reverse("account_login"), {"login": member.email, "password": "no"})
+
+    assert not _logs_in(_visitor("203.0.113.5"), member)  # the guesser waits
+    assert _logs_in(_visitor("198.51.100.7"), member)  # the member does not
+
+
+def test_one_account_is_still_bounded_from_everywhere_together(settings, member):
+    settings.TRUSTED_PROXY_COUNT = settings.ALLAUTH_TRUSTED_PROXY_COUNT = 1
+    settings.ACCOUNT_RATE_LIMITS = {**settings.ACCOUNT_RATE_LIMITS, "login_account": "3/h/key"}
+    for n in range(3):
+        _visitor(f"203.0.113.{n}").post(
+            reverse("account_login"), {"login": member.email, "password": "no"}
+        )
+
+    assert not _logs_in(_visitor("198.51.100.7"), member)

@@ -146,7 +146,10 @@ def _targets(key: str, case, world, persona, page_path: str, pages: list[str]) -
     if params:
         targets.append(("query", sorted(params)))
     kwargs = case.kwargs(world)
-    text_kwargs = [k for k, v in kwargs.items() if not isinstance(v, int)]
+    # Every segment the route does not restrict to digits (<int:...>): slugs, tokens,
+    # and ids in <path:object_id> (the admin's change pages take "²" or "abc" there).
+    route = RESOLVED[key].route
+    text_kwargs = [k for k in kwargs if f"<int:{k}>" not in route]
     if text_kwargs and ":" in key and persona == _deepest_persona(case):
         targets.append(("path", text_kwargs))
     return targets

@@ -411,7 +411,11 @@ def test_approval_links_the_speaker_merges_the_provisional_profile_and_lets_them
     assert "La proposition d&#x27;Ada" in member_client.get(reverse("talks:mine")).content.decode()
 
 
-def test_approval_refuses_the_other_pending_claims(member, outsider, organizer, ada, run_on_commit):
+def test_other_claims_stay_pending_and_can_be_decided_once_an_approval_is_undone(
+    member, outsider, organizer, ada, run_on_commit
+):
+    """The QA walk: approving one claim used to refuse the others for good, so the real
+    person could never claim again once the approval was undone."""
     mine = speaker_claim_create(member=member, speaker=ada)
     theirs = speaker_claim_create(member=outsider, speaker=ada)
 
@@ -419,16 +423,33 @@ def test_approval_refuses_the_other_pending_claims(member, outsider, organizer, 
         speaker_claim_approve(claim=mine, by=organizer)
 
     theirs.refresh_from_db()
-    assert (theirs.status, theirs.decided_by) == (C.REJECTED, organizer)
-    assert sorted((m.to[0], m.subject) for m in mail.outbox) == [
+    assert theirs.status == C.PENDING
+    assert [(m.to[0], m.subject) for m in mail.outbox] == [
         (
             "camille@example.org",
             "[Clermont'ech] Votre profil d'intervenant·e est relié à votre compte : Ada Lovelace",
-        ),
-        ("dominique@example.org", "[Clermont'ech] Votre demande sur le profil de Ada Lovelace"),
+        )
     ]
-    with pytest.raises(TalkError, match="est déjà refusée"):
+    with pytest.raises(TalkError, match="est déjà relié à un compte"):
         speaker_claim_approve(claim=theirs, by=organizer)
+
+    speaker_claim_undo(claim=mine, by=organizer)
+    speaker_claim_approve(claim=theirs, by=organizer)
+
+    ada.refresh_from_db()
+    assert ada.user == outsider
+
+
+@pytest.mark.parametrize("decide", [speaker_claim_approve, speaker_claim_reject])
+def test_nobody_decides_their_own_claim(organizer, ada, decide):
+    claim = speaker_claim_create(member=organizer, speaker=ada)
+
+    with pytest.raises(TalkError, match="Personne ne décide de sa propre revendication"):
+        decide(claim=claim, by=organizer)
+
+    claim.refresh_from_db()
+    assert claim.status == C.PENDING
+    assert_ada_untouched(ada)
 
 
 def test_approval_refused_when_the_member_already_holds_an_archive_profile(member, organizer, ada):

@@ -623,3 +623,122 @@ def test_mine_query_count_does_not_grow_with_talks_and_invitations(
     assert page.count("Invitation envoyée à x") == 5
     assert page.count("vous invite à présenter ce talk") == 5
     assert count_queries(member_client, reverse("talks:mine")) == one
+
+
+# Found by the newcomer's walk through the site ----------------------------------------
+
+
+def test_a_bare_name_never_puts_a_member_with_an_account_on_a_talk(propose, outsider):
+    """Typing a member's name used to attach their account's speaker profile at once:
+    the talk showed in their "Mes propositions" and they could edit or withdraw it."""
+    SpeakerFactory(name="Dominique", user=outsider)
+
+    response = propose("Dominique")
+
+    assert response.status_code == 400
+    assert "invitez-la avec son adresse, sur une ligne « Dominique <adresse> »" in visible(response)
+    assert not Talk.objects.exists()
+    assert mail.outbox == []
+
+
+def test_a_bare_name_still_adds_a_speaker_of_the_archive(propose, member):
+    SpeakerFactory(name="Ada Lovelace")
+
+    propose("Ada Lovelace")
+
+    talk = Talk.objects.get()
+    assert [s.name for s in talk.speaker_list] == ["Camille", "Ada Lovelace"]
+
+
+def test_a_co_speaker_never_sees_nor_changes_the_proposers_notes(
+    invited, outsider, outsider_client, run_on_commit
+):
+    invitation_accept(invitation=invited, member=outsider)
+    talk = invited.talk
+    url = reverse("talks:edit", args=[talk.pk])
+
+    page = outsider_client.get(url)
+    data = {**PROPOSAL, "title": "Rust à deux, revu", "co_speakers": "",
+            "notes": "changé par Dominique", "availability": "changé"}  # fmt: skip
+    outsider_client.post(url, data)
+
+    assert page.status_code == 200
+    assert "Note privée de Camille" not in page.content.decode()
+    assert 'name="notes"' not in page.content.decode()
+    talk.refresh_from_db()
+    assert (talk.title, talk.notes) == ("Rust à deux, revu", "Note privée de Camille")
+
+
+def test_a_ban_cancels_the_invitations_the_member_sent(invited, member, outsider, organizer):
+    from community.services import member_ban
+
+    member_ban(member=member, reason="Harcèlement", by=organizer)
+
+    invited.refresh_from_db()
+    assert invited.status == I.CANCELLED
+    with pytest.raises(TalkError):
+        invitation_accept(invitation=invited, member=outsider)
+    assert not Talk.objects.filter(speakers__user=outsider).exists()
+
+
+def test_deleting_the_account_wipes_the_notes_of_proposals_kept_by_co_speakers(
+    invited, member, outsider
+):
+    from community.services import member_delete
+
+    invitation_accept(invitation=invited, member=outsider)
+    CoSpeakerInvitation.objects.create(
+        talk=invited.talk, email="troisieme@example.org", invited_by=member
+    )
+
+    member_delete(member=member)
+
+    talk = Talk.objects.get(pk=invited.talk_id)
+    assert (talk.notes, talk.availability, talk.submitted_by) == ("", "", None)
+    assert [s.user for s in talk.speaker_list] == [outsider]
+    assert not CoSpeakerInvitation.objects.pending().exists()
+
+
+def test_taking_an_address_off_and_back_sends_no_second_email(
+    member, member_client, invited, run_on_commit
+):
+    url = reverse("talks:edit", args=[invited.talk_id])
+    base = {**PROPOSAL, "title": invited.talk.title}
+
+    with run_on_commit():
+        member_client.post(url, {**base, "co_speakers": ""})
+        member_client.post(url, {**base, "co_speakers": "Dominique <dominique@example.org>"})
+        member_client.post(url, {**base, "co_speakers": ""})
+        member_client.post(url, {**base, "co_speakers": "Dominique <dominique@example.org>"})
+
+    invited.refresh_from_db()
+    assert invited.status == I.PENDING
+    assert CoSpeakerInvitation.objects.count() == 1
+    assert mail.outbox == []  # the first email (made by the fixture) is the only one
+
+
+def test_invitations_are_capped_per_member_and_day(member, member_client, run_on_commit):
+    from talks.services import INVITATIONS_PER_DAY
+
+    sent = 0
+    for n in range(INVITATIONS_PER_DAY // 3 + 2):
+        lines = "\n".join(f"P{n}-{k} <p{n}-{k}@example.org>" for k in range(3))
+        with run_on_commit():
+            response = member_client.post(
+                reverse("talks:propose"), {**PROPOSAL, "title": f"Talk {n}", "co_speakers": lines}
+            )
+        if response.status_code == 302:
+            sent += 3
+
+    assert sent == INVITATIONS_PER_DAY // 3 * 3
+    assert CoSpeakerInvitation.objects.count() == sent
+    assert len(mail.outbox) >= sent  # the invitations, and the proposals' own emails
+    last = member_client.post(
+        reverse("talks:propose"),
+        {
+            **PROPOSAL,
+            "title": "Encore",
+            "co_speakers": "Zoé <zoe@example.org>\nYves <yves@example.org>",
+        },
+    )
+    assert "beaucoup d'invitations aujourd'hui" in visible(last)
