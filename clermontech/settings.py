@@ -343,10 +343,6 @@ _TASKS_DEFAULT = (
     else "django_tasks_db.DatabaseBackend"
 )
 TASKS = {"default": {"BACKEND": env_str("TASKS_BACKEND", _TASKS_DEFAULT)}}
-# Announcements go out in background tasks of this many emails each.
-ANNOUNCEMENT_BATCH_SIZE = env_int("ANNOUNCEMENT_BATCH_SIZE", 50)
-if ANNOUNCEMENT_BATCH_SIZE < 1:
-    raise ImproperlyConfigured("ANNOUNCEMENT_BATCH_SIZE must be at least 1.")
 
 # Security. Behind a TLS-terminating proxy set SECURE_PROXY_SSL_HEADER=1 so Django
 # trusts X-Forwarded-Proto; SECURE_SSL_REDIRECT and HSTS default on without DEBUG.

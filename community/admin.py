@@ -4,7 +4,8 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Q
+from django.db.models import CharField, Count, IntegerField, OuterRef, Subquery, Value
+from django.db.models.functions import Cast, Coalesce, Concat
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -18,17 +19,18 @@ from django.utils.translation import gettext_lazy
 
 # Importing events.admin registers EventAdmin before we add the "announce" action to it.
 from core.admin_tools import SafeAdminMixin, SafeModelAdmin
+from core.models import OutboxMessage
 from core.search import unaccented
 from events.admin import EventAdmin
 from events.models import RSVP, members_never_come, members_with_attendance
 from members.models import User
 
+from .emails import announcement_context
 from .forms import BanForm
-from .models import Announcement, BannedAddress, Delivery, IncidentReport
+from .models import Announcement, BannedAddress, IncidentReport
 from .services import (
     AnnouncementError,
     MemberError,
-    announcement_context,
     announcement_create_for_event,
     announcement_retry,
     announcement_send,
@@ -431,17 +433,27 @@ class AnnouncementAdmin(SafeModelAdmin):
     ]
 
     def get_queryset(self, request):
-        status = Delivery.Status
+        """With the counts of its emails in the outbox, by state, in the same query."""
+        status = OutboxMessage.Status
+        group = Concat(Value("announcement:"), Cast(OuterRef("pk"), CharField()))
+
+        def count(statuses):
+            return Subquery(
+                OutboxMessage.objects.filter(group=group, status__in=statuses)
+                .order_by()
+                .values("group")
+                .annotate(n=Count("pk"))
+                .values("n"),
+                output_field=IntegerField(),
+            )
+
         return (
             super()
             .get_queryset(request)
             .annotate(
-                n_sent=Count("deliveries", filter=Q(deliveries__status=status.SENT)),
-                n_failed=Count("deliveries", filter=Q(deliveries__status=status.FAILED)),
-                n_waiting=Count(
-                    "deliveries",
-                    filter=Q(deliveries__status__in=[status.PENDING, status.SENDING]),
-                ),
+                n_sent=Coalesce(count([status.SENT]), 0),
+                n_failed=Coalesce(count([status.FAILED, status.DEAD]), 0),
+                n_waiting=Coalesce(count([status.PENDING, status.SENDING]), 0),
             )
         )
 
@@ -546,9 +558,9 @@ class AnnouncementAdmin(SafeModelAdmin):
         announcement = self._get(request, announcement_id, change=False)
         email_context = announcement_context(announcement=announcement, member=request.user)
         deliveries_url = (
-            reverse("admin:community_delivery_changelist")
+            reverse("admin:core_outboxmessage_changelist")
             + "?"
-            + urlencode({"announcement__id__exact": announcement.pk})
+            + urlencode({"group": f"announcement:{announcement.pk}"})
         )
         context = {
             **self.admin_site.each_context(request),
@@ -573,14 +585,9 @@ class AnnouncementAdmin(SafeModelAdmin):
             announcement_send_test(announcement=announcement, to=request.user)
         except AnnouncementError as error:
             self.message_user(request, str(error), messages.ERROR)
-        except Exception as error:  # the mail server refused: say so, don't crash
-            self.message_user(
-                request,
-                _("Le test n'a pas pu partir (%(e)s). Vérifiez la configuration e-mail.")
-                % {"e": error},
-                messages.ERROR,
-            )
         else:
+            # Through the outbox, like every email: it leaves at once when the mail server
+            # answers; the list "E-mails envoyés par le site" says when it did.
             self.message_user(
                 request,
                 _("Test envoyé à %(email)s. Relisez-le dans votre messagerie.")
@@ -611,25 +618,6 @@ class AnnouncementAdmin(SafeModelAdmin):
         if request.method == "POST":
             self._retry(request, announcement)
         return self._back(announcement)
-
-
-@admin.register(Delivery)
-class DeliveryAdmin(SafeModelAdmin):
-    """Read-only record of who received which announcement."""
-
-    list_display = ["member", "announcement", "status", "attempts", "sent_at", "error"]
-    list_filter = ["status", "announcement"]
-    search_fields = ["member__email", "member__display_name"]
-    list_select_related = ["member", "announcement"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.action(description=gettext_lazy("Annoncer cet événement"))

@@ -8,3 +8,6 @@ class CommunityConfig(AppConfig):
 
     name = "community"
     verbose_name = _("Communauté")
+
+    def ready(self) -> None:
+        from . import emails  # noqa: F401  (registers the renderers of our emails)

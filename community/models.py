@@ -96,62 +96,18 @@ class Announcement(models.Model):
         text = "\x00".join([self.subject, self.body, str(self.event_id or "")])
         return hashlib.sha256(text.encode()).hexdigest()
 
+    def messages(self):
+        """Its emails in the outbox (core.models.OutboxMessage), one per member."""
+        from core.models import OutboxMessage
+
+        return OutboxMessage.objects.filter(group=f"announcement:{self.pk}")
+
     @property
     def is_tested(self) -> bool:
         """True when the organizer received a test of the current text."""
         return bool(self.tested_fingerprint) and self.tested_fingerprint == (
             self.content_fingerprint()
         )
-
-
-class Delivery(models.Model):
-    """One announcement to one member: the record that makes sending idempotent."""
-
-    class Status(models.TextChoices):
-        PENDING = "pending", _("en attente")
-        SENDING = "sending", _("en cours")
-        SENT = "sent", _("envoyé")
-        FAILED = "failed", _("échec")
-        SKIPPED = "skipped", _("ignoré (désinscrit entre-temps)")
-
-    announcement = models.ForeignKey(
-        Announcement,
-        verbose_name=_("annonce"),
-        on_delete=models.CASCADE,
-        related_name="deliveries",
-    )
-    member = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("membre"),
-        on_delete=models.CASCADE,
-        related_name="announcement_deliveries",
-    )
-    status = models.CharField(
-        _("statut"), max_length=20, choices=Status.choices, default=Status.PENDING
-    )
-    attempts = models.PositiveSmallIntegerField(_("tentatives"), default=0)
-    last_attempt_at = models.DateTimeField(_("dernière tentative"), null=True, blank=True)
-    sent_at = models.DateTimeField(_("envoyé le"), null=True, blank=True)
-    error = models.CharField(_("erreur"), max_length=500, blank=True)
-
-    class Meta:
-        db_table = "members_delivery"
-        verbose_name = _("envoi")
-        verbose_name_plural = _("envois")
-        ordering = ["id"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["announcement", "member"], name="one_delivery_per_member_per_announcement"
-            ),
-            models.CheckConstraint(
-                condition=models.Q(status__in=["pending", "sending", "sent", "failed", "skipped"]),
-                name="delivery_status_valid",
-            ),
-        ]
-        indexes = [models.Index(fields=["announcement", "status"])]
-
-    def __str__(self) -> str:
-        return f"{self.announcement} → {self.member}"
 
 
 # Crockford's base32: no I, L, O or U, so a reference read aloud or typed is unambiguous.

@@ -7,31 +7,28 @@ so that views, admin actions and background tasks all go through the same code.
 from __future__ import annotations
 
 import logging
-from collections import Counter
 
 from django.conf import settings
 from django.contrib.admin.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
-from django.core import signing
 from django.core.files.storage import default_storage
-from django.core.mail import EmailMessage, EmailMultiAlternatives, get_connection
 from django.db import transaction
-from django.db.models import F
-from django.template.loader import render_to_string
-from django.urls import reverse
-from django.utils import formats, timezone, translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from core.links import absolute_url
-from core.markup import render_markdown
+from core.models import OutboxMessage
+from core.outbox import outbox_requeue
 from events.models import RSVP, Diet, Event
 from events.services import rsvp_cancel
 from members.models import User
 from talks.services import invitations_cancel_from, member_talks_export, talks_forget_member
 
+from . import emails
 from .bans import email_fingerprint
-from .models import Announcement, BannedAddress, Delivery, IncidentReport
-from .tasks import announcement_deliver
+from .emails import event_when
+from .models import Announcement, BannedAddress, IncidentReport
+from .tokens import unsubscribe_token_member, unsubscribe_url  # noqa: F401 (the views' API)
 
 logger = logging.getLogger(__name__)
 
@@ -53,33 +50,6 @@ def _local(moment) -> str | None:
     return timezone.localtime(moment).isoformat() if moment else None
 
 
-# --- Unsubscribe links ----------------------------------------------------------------
-
-_UNSUBSCRIBE_SALT = "members.unsubscribe"
-
-
-def unsubscribe_token_make(member: User) -> str:
-    """A signed token naming the member: it works without logging in and cannot be
-    changed into another member's token without the SECRET_KEY. It does not expire,
-    so the link in an old email still works."""
-    return signing.Signer(salt=_UNSUBSCRIBE_SALT).sign(str(member.pk))
-
-
-def unsubscribe_token_member(token: str) -> User | None:
-    """The member a token was made for, or None when the token is forged or stale."""
-    try:
-        pk = signing.Signer(salt=_UNSUBSCRIBE_SALT).unsign(token)
-    except signing.BadSignature:
-        return None
-    if not pk.isdigit():
-        return None
-    return User.objects.current().filter(pk=int(pk)).first()
-
-
-def unsubscribe_url(member: User) -> str:
-    return absolute_url(reverse("community:unsubscribe", args=[unsubscribe_token_make(member)]))
-
-
 def member_unsubscribe(*, member: User) -> bool:
     """Stop the announcements for this member. Returns False when already done."""
     changed = User.objects.filter(pk=member.pk, receives_announcements=True).update(
@@ -91,22 +61,11 @@ def member_unsubscribe(*, member: User) -> bool:
 
 # --- Announcements --------------------------------------------------------------------
 
-# Deliveries that a (re)try may send: never SENT ones, never one being sent right now.
-_RETRYABLE = [Delivery.Status.PENDING, Delivery.Status.FAILED]
-
-
-def _event_when(event: Event) -> str:
-    starts = timezone.localtime(event.starts_at)
-    return _("%(day)s à %(time)s") % {
-        "day": formats.date_format(starts, "l j F Y"),
-        "time": formats.time_format(starts, "H:i"),
-    }
-
 
 def announcement_create_for_event(*, event: Event, by: User) -> Announcement:
     """A draft announcement for an event, prefilled from it, ready for preview."""
     with translation.override(settings.LANGUAGE_CODE):
-        when = _event_when(event)
+        when = event_when(event)
         subject = _("%(title)s, le %(when)s") % {"title": event.title, "when": when}
         parts = [
             _("Bonjour à toutes et à tous,"),
@@ -131,50 +90,6 @@ def announcement_create_for_event(*, event: Event, by: User) -> Announcement:
     )
 
 
-def announcement_context(*, announcement: Announcement, member: User, test: bool = False) -> dict:
-    """What the email templates need (also used by the admin preview)."""
-    event = announcement.event
-    with translation.override(settings.LANGUAGE_CODE):
-        return {
-            "announcement": announcement,
-            "member": member,
-            "body_html": render_markdown(announcement.body),
-            "event": event,
-            "event_when": _event_when(event) if event else "",
-            "event_url": absolute_url(event.get_absolute_url()) if event else "",
-            "unsubscribe_url": unsubscribe_url(member),
-            "test": test,
-        }
-
-
-def _announcement_message(
-    *, announcement: Announcement, member: User, test: bool = False, connection=None
-) -> EmailMultiAlternatives:
-    """The multipart email (plain text + sanitized HTML) for one member."""
-    context = announcement_context(announcement=announcement, member=member, test=test)
-    link = context["unsubscribe_url"]
-    with translation.override(settings.LANGUAGE_CODE):
-        text = render_to_string("emails/announcement.txt", context)
-        html = render_to_string("emails/announcement.html", context)
-        subject = announcement.subject
-        if test:
-            subject = _("[TEST] %(subject)s") % {"subject": subject}
-    message = EmailMultiAlternatives(
-        subject=_subject(subject),
-        body=text,
-        to=[member.email],
-        connection=connection,
-        headers={
-            # RFC 2369 and RFC 8058: mail clients show an "unsubscribe" button that
-            # POSTs "List-Unsubscribe=One-Click" to the link, without any login.
-            "List-Unsubscribe": f"<{link}>",
-            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-        },
-    )
-    message.attach_alternative(html, "text/html")
-    return message
-
-
 def _check_event_publishable(announcement: Announcement) -> None:
     event = announcement.event
     if event is not None and not event.is_published:
@@ -192,22 +107,21 @@ def announcement_send_test(*, announcement: Announcement, to: User) -> None:
     if not announcement.is_draft:
         raise AnnouncementError(_("Cette annonce est déjà partie : plus besoin de test."))
     _check_event_publishable(announcement)
-    _announcement_message(announcement=announcement, member=to, test=True).send()
-    announcement.tested_fingerprint = announcement.content_fingerprint()
-    announcement.tested_at = timezone.now()
-    Announcement.objects.filter(pk=announcement.pk).update(
-        tested_fingerprint=announcement.tested_fingerprint, tested_at=announcement.tested_at
-    )
+    with transaction.atomic():
+        emails.queue_announcement_test(announcement=announcement, to=to)
+        announcement.tested_fingerprint = announcement.content_fingerprint()
+        announcement.tested_at = timezone.now()
+        Announcement.objects.filter(pk=announcement.pk).update(
+            tested_fingerprint=announcement.tested_fingerprint, tested_at=announcement.tested_at
+        )
 
 
 def announcement_send(*, announcement: Announcement, by: User) -> int:
-    """Record one Delivery per recipient and queue the sending in batches.
-
-    Returns the number of recipients. Only a draft whose current text was tested
-    can be sent, and only once.
-    """
+    """Queue one email per member who receives the announcements (the outbox sends
+    them, retries them, never twice). Returns the number of recipients. Only a draft
+    whose current text was tested can be sent, and only once."""
     # Lock the announcement: two organizers clicking "send" in the same second
-    # must produce one list of recipients and one queue of batches.
+    # must produce one list of recipients.
     with transaction.atomic():
         current = (
             Announcement.objects.select_for_update(of=("self",))
@@ -224,142 +138,26 @@ def announcement_send(*, announcement: Announcement, by: User) -> int:
                 )
             )
         _check_event_publishable(current)
-        recipients = list(User.objects.announcement_recipients().values_list("pk", flat=True))
+        recipients = list(User.objects.announcement_recipients().only("pk", "email"))
         if not recipients:
             raise AnnouncementError(_("Aucun membre ne reçoit les annonces pour le moment."))
-        Delivery.objects.bulk_create(
-            [Delivery(announcement=current, member_id=pk) for pk in recipients],
-            ignore_conflicts=True,
-            batch_size=500,
-        )
-        current.status = Announcement.Status.SENDING
+        emails.queue_announcement(announcement=current, members=recipients)
+        current.status = Announcement.Status.SENT
         current.sent_by = by
         current.send_started_at = timezone.now()
         current.save(update_fields=["status", "sent_by", "send_started_at", "updated_at"])
-        # Queue after commit, so that a worker never looks for deliveries not yet written.
-        transaction.on_commit(lambda: _announcement_enqueue(announcement_id=current.pk))
     announcement.refresh_from_db()
     return len(recipients)
 
 
 def announcement_retry(*, announcement: Announcement) -> int:
-    """Queue again the deliveries not sent yet (failed or still pending).
-
-    Returns how many. Deliveries already sent are never sent again.
-    """
+    """Queue again the messages not sent (failed, given up on, still waiting): returns
+    how many. Messages already sent are never sent again."""
+    if announcement.is_draft:
+        raise AnnouncementError(_("Cette annonce n'a pas encore été envoyée."))
     with transaction.atomic():
-        # Same lock as announcement_send: one retry at a time.
-        current = Announcement.objects.select_for_update().get(pk=announcement.pk)
-        if current.is_draft:
-            raise AnnouncementError(_("Cette annonce n'a pas encore été envoyée."))
-        count = Delivery.objects.filter(announcement=current, status__in=_RETRYABLE).count()
-        if count:
-            current.status = Announcement.Status.SENDING
-            current.send_finished_at = None
-            current.save(update_fields=["status", "send_finished_at", "updated_at"])
-            transaction.on_commit(lambda: _announcement_enqueue(announcement_id=current.pk))
-    announcement.refresh_from_db()
-    return count
-
-
-def _announcement_enqueue(*, announcement_id: int) -> None:
-    """One background task per batch of deliveries still to send."""
-    ids = list(
-        Delivery.objects.filter(announcement_id=announcement_id, status__in=_RETRYABLE)
-        .order_by("id")
-        .values_list("id", flat=True)
-    )
-    size = settings.ANNOUNCEMENT_BATCH_SIZE
-    for start in range(0, len(ids), size):
-        announcement_deliver.enqueue(announcement_id, ids[start : start + size])
-    _announcement_finish_if_done(announcement_id=announcement_id)
-
-
-def _announcement_finish_if_done(*, announcement_id: int) -> None:
-    busy = Delivery.objects.filter(
-        announcement_id=announcement_id,
-        status__in=[Delivery.Status.PENDING, Delivery.Status.SENDING],
-    ).exists()
-    if not busy:
-        Announcement.objects.filter(pk=announcement_id, status=Announcement.Status.SENDING).update(
-            status=Announcement.Status.SENT, send_finished_at=timezone.now()
-        )
-
-
-def announcement_deliver_batch(*, announcement_id: int, delivery_ids: list[int]) -> dict:
-    """Send one batch (run by the background task). Idempotent and failure-tolerant:
-
-    - each delivery is claimed with a conditional UPDATE (pending/failed -> sending)
-      before its email goes out, so two workers, or a retry running beside a slow
-      batch, never send the same email twice;
-    - an error on one address marks that delivery failed and the batch goes on;
-    - each write is its own short autocommitted statement: no transaction stays open
-      while talking to the mail server (on SQLite that would block every RSVP).
-    A delivery left "sending" by a crashed worker is not sent again automatically:
-    we prefer one missed email to a duplicate (see README).
-    """
-    announcement = Announcement.objects.select_related("event", "event__venue").get(
-        pk=announcement_id
-    )
-    deliveries = list(
-        Delivery.objects.filter(
-            announcement=announcement, pk__in=delivery_ids, status__in=_RETRYABLE
-        ).select_related("member")
-    )
-    still_subscribed = set(
-        User.objects.announcement_recipients()
-        .filter(pk__in=[d.member_id for d in deliveries])
-        .values_list("pk", flat=True)
-    )
-    counts: Counter[str] = Counter()
-    connection = get_connection()
-    _open_quietly(connection)
-    try:
-        for delivery in deliveries:
-            retryable = Delivery.objects.filter(pk=delivery.pk, status__in=_RETRYABLE)
-            if delivery.member_id not in still_subscribed:
-                counts["skipped"] += retryable.update(status=Delivery.Status.SKIPPED)
-                continue
-            claimed = retryable.update(
-                status=Delivery.Status.SENDING,
-                attempts=F("attempts") + 1,
-                last_attempt_at=timezone.now(),
-            )
-            if not claimed:
-                continue  # another worker took it
-            try:
-                _announcement_message(
-                    announcement=announcement, member=delivery.member, connection=connection
-                ).send()
-            except Exception as error:  # one bad address must not stop the others
-                logger.warning("Announcement %s to member %s failed: %r", announcement_id,
-                               delivery.member_id, error)  # fmt: skip
-                Delivery.objects.filter(pk=delivery.pk).update(
-                    status=Delivery.Status.FAILED,
-                    error=(str(error) or error.__class__.__name__)[:500],
-                )
-                counts["failed"] += 1
-                # The SMTP session may be broken after an error: start a fresh one.
-                connection.close()
-                _open_quietly(connection)
-                continue
-            Delivery.objects.filter(pk=delivery.pk).update(
-                status=Delivery.Status.SENT, sent_at=timezone.now(), error=""
-            )
-            counts["sent"] += 1
-    finally:
-        connection.close()
-    _announcement_finish_if_done(announcement_id=announcement_id)
-    return dict(counts)
-
-
-def _open_quietly(connection) -> None:
-    """Open the mail connection; if the server is down, each send will fail on its own
-    and be recorded as failed, ready for a retry."""
-    try:
-        connection.open()
-    except Exception as error:
-        logger.warning("Could not open the mail connection: %r", error)
+        unsent = announcement.messages().exclude(status=OutboxMessage.Status.SKIPPED)
+        return outbox_requeue(messages=unsent)
 
 
 # --- Incident reports -----------------------------------------------------------------
@@ -389,27 +187,11 @@ def incident_report_create(
         contact_email=(contact_email or "").strip(),
         reporter=reporter,
     )
-    transaction.on_commit(lambda: _send_incident_report_notice(report))
-    return report
-
-
-def _send_incident_report_notice(report: IncidentReport) -> None:
     recipients = incident_report_recipients()
     if not recipients:
         logger.error("Incident report %s: no organizer email to notify.", report.pk)
-        return
-    with translation.override(settings.LANGUAGE_CODE):
-        context = {
-            "report": report,
-            "admin_url": absolute_url(
-                reverse("admin:community_incidentreport_change", args=[report.pk])
-            ),
-        }
-        body = render_to_string("emails/incident_report_new.txt", context)
-        subject = _subject(
-            _("Nouveau signalement (%(reference)s)") % {"reference": report.reference}
-        )
-    EmailMessage(subject=subject, body=body, to=recipients).send()
+    emails.queue_incident_report_notice(report=report, recipients=recipients)
+    return report
 
 
 # --- Bans -----------------------------------------------------------------------------
@@ -471,8 +253,12 @@ def member_ban(*, member: User, reason: str, by: User, message: str = "") -> lis
         for rsvp in _future_rsvps(current):
             rsvp_cancel(rsvp=rsvp, by_organizer=True)  # promotes the waiting list
             cancelled.append(rsvp)
-        context = {"member": current, "message": (message or "").strip(), "cancelled": cancelled}
-        transaction.on_commit(lambda: _send_member_email("member_banned", context))
+        emails.queue_member_email(
+            kind="member_banned",
+            member=current,
+            message=(message or "").strip(),
+            cancelled=[rsvp.event.title for rsvp in cancelled],
+        )
     member.banned_at, member.ban_reason = current.banned_at, current.ban_reason
     return cancelled
 
@@ -487,23 +273,8 @@ def member_unban(*, member: User, by: User) -> None:
         current.ban_reason = ""
         current.save(update_fields=["banned_at", "ban_reason"])
         BannedAddress.objects.filter(member=current).delete()
-        transaction.on_commit(lambda: _send_member_email("member_unbanned", {"member": current}))
+        emails.queue_member_email(kind="member_unbanned", member=current)
     member.banned_at, member.ban_reason = None, ""
-
-
-def _send_member_email(template: str, context: dict, to: str | None = None) -> None:
-    with translation.override(settings.LANGUAGE_CODE):
-        subjects = {
-            "member_banned": _("Votre compte Clermont'ech"),
-            "member_unbanned": _("Votre compte Clermont'ech est rétabli"),
-            "account_deleted": _("Votre compte Clermont'ech est supprimé"),
-        }
-        body = render_to_string(
-            f"emails/{template}.txt",
-            {**context, "code_of_conduct_url": absolute_url(reverse("code-of-conduct"))},
-        )
-        subject = _subject(subjects[template])
-    EmailMessage(subject=subject, body=body, to=[to or context["member"].email]).send()
 
 
 # --- Privacy: export and deletion -----------------------------------------------------
@@ -571,14 +342,20 @@ def _export_rsvps(member: User) -> list[dict]:
 
 
 def _export_deliveries(member: User) -> list[dict]:
-    deliveries = Delivery.objects.filter(member=member).select_related("announcement")
+    """The announcements sent to the member (the outbox's messages, tests included)."""
+    messages = OutboxMessage.objects.filter(recipient=member, kind=emails.ANNOUNCEMENT)
+    subjects = dict(
+        Announcement.objects.filter(
+            pk__in=[m.params.get("announcement") for m in messages]
+        ).values_list("pk", "subject")
+    )
     return [
         {
-            "subject": d.announcement.subject,
-            "status": d.status,
-            "sent_at": _local(d.sent_at),
+            "subject": subjects.get(m.params.get("announcement"), ""),
+            "status": m.status,
+            "sent_at": _local(m.sent_at),
         }
-        for d in deliveries.order_by("id")
+        for m in messages.order_by("id")
     ]
 
 
@@ -641,7 +418,9 @@ def member_delete(*, member: User, keep_talks: bool = True) -> None:
             rsvp_cancel(rsvp=rsvp, by_organizer=True)
         RSVP.objects.filter(member=current).update(diet=Diet.NONE, diet_notes="")
         talks_forget_member(member=current, keep_talks=keep_talks)
-        Delivery.objects.filter(member=current).delete()
+        # The emails sent to them (their address, what they received) go too, before
+        # the goodbye below is queued to the former address.
+        OutboxMessage.objects.filter(recipient=current).delete()
         IncidentReport.objects.filter(reporter=current).update(reporter=None, contact_email="")
         EmailAddress.objects.filter(user=current).delete()
         SocialAccount.objects.filter(user=current).delete()  # their tokens cascade
@@ -677,9 +456,7 @@ def member_delete(*, member: User, keep_talks: bool = True) -> None:
         current.user_permissions.clear()
         # Files last, once the rows are committed: a rollback must not lose them.
         transaction.on_commit(lambda: [default_storage.delete(name) for name in files])
-        transaction.on_commit(
-            lambda: _send_member_email(
-                "account_deleted", {"member": current, "name": former_name}, to=former_email
-            )
+        emails.queue_member_email(
+            kind="account_deleted", member=current, to=former_email, name=former_name
         )
     member.refresh_from_db()

@@ -131,7 +131,7 @@ def test_a_member_opening_the_admin_login_is_refused(client):
 
 
 def test_pages_of_signed_links_are_private_even_without_a_login(client, member):
-    from community.services import unsubscribe_token_make
+    from community.tokens import unsubscribe_token_make
     from events.reminders import YES, reconfirm_token_make
 
     rsvp = RSVPFactory(event=EventFactory(), member=member)

@@ -5,7 +5,7 @@ from django.core import mail
 from django.utils import timezone
 from django_tasks.signals import task_enqueued
 
-from community.models import Announcement, Delivery
+from community.models import Announcement
 from community.services import (
     AnnouncementError,
     announcement_retry,
@@ -14,7 +14,8 @@ from community.services import (
     member_unsubscribe,
     unsubscribe_url,
 )
-from community.tasks import announcement_deliver
+from core import outbox
+from core.models import OutboxMessage
 from tests.factories import AnnouncementFactory, EventFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -22,8 +23,12 @@ pytestmark = pytest.mark.django_db
 
 def _tested(announcement, organizer):
     announcement_send_test(announcement=announcement, to=organizer)
-    mail.outbox.clear()
     return announcement
+
+
+def _status(announcement) -> list[tuple[str, str]]:
+    """(address, state) of each email of the announcement in the outbox."""
+    return sorted(announcement.messages().values_list("to", "status"))
 
 
 def _send(announcement, organizer, capture):
@@ -52,8 +57,7 @@ def test_announcement_send_reaches_only_opted_in_verified_active_members(
     assert _recipients() == ["camille@example.org", "orga@example.org"]
     announcement.refresh_from_db()
     assert announcement.status == Announcement.Status.SENT
-    assert announcement.send_finished_at is not None
-    assert sorted(announcement.deliveries.values_list("member__email", "status")) == [
+    assert _status(announcement) == [
         ("camille@example.org", "sent"),
         ("orga@example.org", "sent"),
     ]
@@ -103,20 +107,23 @@ def test_announcement_send_refuses_untested_text_and_a_text_changed_after_the_te
     with pytest.raises(AnnouncementError, match="Envoyez-vous d'abord un test"):
         announcement_send(announcement=announcement, by=organizer)
 
-    assert Delivery.objects.count() == 0
+    assert not announcement.messages().exists()
     assert mail.outbox == []
 
 
-def test_announcement_test_send_goes_to_the_organizer_only(organizer, member):
+def test_announcement_test_send_goes_to_the_organizer_only(
+    organizer, member, django_capture_on_commit_callbacks
+):
     announcement = AnnouncementFactory(subject="Essai")
 
-    announcement_send_test(announcement=announcement, to=organizer)
+    with django_capture_on_commit_callbacks(execute=True):
+        announcement_send_test(announcement=announcement, to=organizer)
 
     assert [m.to for m in mail.outbox] == [["orga@example.org"]]
     assert mail.outbox[0].subject == "[Clermont'ech] [TEST] Essai"
     announcement.refresh_from_db()
     assert announcement.is_tested
-    assert Delivery.objects.count() == 0
+    assert not announcement.messages().exists()  # a test is not one of its emails
 
 
 def test_announcement_send_twice_is_refused(organizer, member, django_capture_on_commit_callbacks):
@@ -138,13 +145,12 @@ def test_announcement_retry_sends_nothing_twice(
 
     with django_capture_on_commit_callbacks(execute=True):
         retried = announcement_retry(announcement=announcement)
-    # Running the task again on every delivery, as a worker replaying a batch would:
-    all_ids = list(announcement.deliveries.values_list("pk", flat=True))
-    announcement_deliver.enqueue(announcement.pk, all_ids)
+    # Running the delivery again on every message, as a worker replaying a batch would:
+    outbox.outbox_deliver(ids=list(announcement.messages().values_list("pk", flat=True)))
 
     assert retried == 0
     assert len(mail.outbox) == 3
-    assert set(announcement.deliveries.values_list("attempts", flat=True)) == {1}
+    assert set(announcement.messages().values_list("attempts", flat=True)) == {1}
 
 
 def test_announcement_failure_for_one_address_does_not_stop_the_others_and_retry_sends_only_it(
@@ -156,10 +162,10 @@ def test_announcement_failure_for_one_address_does_not_stop_the_others_and_retry
     _send(announcement, organizer, django_capture_on_commit_callbacks)
 
     assert _recipients() == ["dominique@example.org", "orga@example.org"]
-    failed = announcement.deliveries.get(member=member)
-    assert failed.status == Delivery.Status.FAILED
-    assert "camille@example.org" in failed.error
-    assert "5.1.1 Mailbox unavailable" in failed.error
+    failed = announcement.messages().get(recipient=member)
+    assert failed.status == OutboxMessage.Status.FAILED
+    assert "camille@example.org" in failed.last_error
+    assert "5.1.1 Mailbox unavailable" in failed.last_error
     announcement.refresh_from_db()
     assert announcement.status == Announcement.Status.SENT
 
@@ -171,20 +177,20 @@ def test_announcement_failure_for_one_address_does_not_stop_the_others_and_retry
     assert retried == 1
     assert _recipients() == ["camille@example.org"]
     failed.refresh_from_db()
-    assert (failed.status, failed.attempts, failed.error) == (Delivery.Status.SENT, 2, "")
-    assert set(announcement.deliveries.values_list("status", flat=True)) == {"sent"}
+    assert (failed.status, failed.last_error) == (OutboxMessage.Status.SENT, "")
+    assert set(announcement.messages().values_list("status", flat=True)) == {"sent"}
 
 
 def test_announcement_is_sent_in_batches(
-    settings, organizer, member, outsider, django_capture_on_commit_callbacks
+    monkeypatch, organizer, member, outsider, django_capture_on_commit_callbacks
 ):
-    settings.ANNOUNCEMENT_BATCH_SIZE = 2
+    monkeypatch.setattr(outbox, "BATCH_SIZE", 2)
     UserFactory.create_batch(3)
     announcement = _tested(AnnouncementFactory(), organizer)
     batches = []
 
     def record(sender, task_result, **kwargs):
-        batches.append(len(task_result.args[1]))
+        batches.append(len(task_result.args[0]))
 
     task_enqueued.connect(record)
     try:
@@ -208,7 +214,7 @@ def test_announcement_skips_a_member_who_unsubscribed_before_their_batch(
         callback()
 
     assert _recipients() == ["dominique@example.org", "orga@example.org"]
-    assert announcement.deliveries.get(member=member).status == Delivery.Status.SKIPPED
+    assert announcement.messages().get(recipient=member).status == OutboxMessage.Status.SKIPPED
 
 
 def test_announcement_send_refuses_a_draft_event(organizer, member):

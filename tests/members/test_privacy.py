@@ -11,8 +11,8 @@ from django.core.files.base import ContentFile
 from django.urls import reverse
 from django.utils import timezone
 
-from community.models import Delivery
 from community.services import MemberError, member_delete, member_export
+from core.models import OutboxMessage
 from events.models import RSVP, Diet
 from members.models import User
 from talks.models import Speaker, Talk, TopicVote
@@ -35,6 +35,18 @@ pytestmark = pytest.mark.django_db
 # --- Export ---------------------------------------------------------------------------
 
 
+def _announcement_email(announcement, member, **fields) -> OutboxMessage:
+    """An announcement's email to a member, as the outbox records it."""
+    return OutboxMessage.objects.create(
+        kind="community.announcement",
+        to=member.email,
+        recipient=member,
+        group=f"announcement:{announcement.pk}",
+        params={"announcement": announcement.pk},
+        **fields,
+    )
+
+
 def test_export_requires_login(client):
     response = client.get(reverse("community:export"))
 
@@ -50,10 +62,8 @@ def test_export_holds_everything_about_the_member_and_nothing_of_others(
     RSVPFactory(event=event, member=member, diet=Diet.OTHER, diet_notes="Sans arachide")
     RSVPFactory(event=event, member=outsider, diet_notes="Secret d'un autre")
     announcement = AnnouncementFactory(subject="Rentrée 2026")
-    Delivery.objects.create(
-        announcement=announcement, member=member, status="sent", sent_at=timezone.now()
-    )
-    Delivery.objects.create(announcement=AnnouncementFactory(subject="Autre"), member=outsider)
+    _announcement_email(announcement, member, status="sent", sent_at=timezone.now())
+    _announcement_email(AnnouncementFactory(subject="Autre"), outsider)
     IncidentReportFactory(reporter=member, what_happened="Mon signalement", event=event)
     IncidentReportFactory(reporter=outsider, what_happened="Le signalement d'un autre")
     IncidentReportFactory(what_happened="Un signalement anonyme")
@@ -122,8 +132,9 @@ def test_export_query_count_does_not_grow_with_rsvps(member, django_assert_max_n
         TalkFactory(submitted_by=member, speakers=[speaker])
         TopicVoteFactory(member=member)
 
-    # profile, accounts, RSVPs, deliveries, reports, speaker, talks (+history), topics, votes
-    with django_assert_max_num_queries(11):
+    # profile, accounts, RSVPs, announcements received (their emails, then their
+    # subjects), reports, speaker, talks (+history), topics, votes
+    with django_assert_max_num_queries(12):
         data = member_export(member=member)
 
     assert len(data["rsvps"]) == 5
@@ -176,7 +187,7 @@ def test_delete_account_in_two_steps_erases_data_and_moves_the_waiting_list_up(
     member.save()
     avatar_path = member.avatar.path
     SocialAccount.objects.create(user=member, provider="github", uid="123")
-    Delivery.objects.create(announcement=AnnouncementFactory(), member=member)
+    _announcement_email(AnnouncementFactory(), member)
     report = IncidentReportFactory(reporter=member, contact_email="camille@example.org")
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -194,7 +205,7 @@ def test_delete_account_in_two_steps_erases_data_and_moves_the_waiting_list_up(
     assert member.deleted_at is not None
     assert not EmailAddress.objects.filter(user=member).exists()
     assert not SocialAccount.objects.filter(user=member).exists()
-    assert not Delivery.objects.filter(member=member).exists()
+    assert not OutboxMessage.objects.filter(recipient=member).exists()
     report.refresh_from_db()
     assert (report.reporter, report.contact_email) == (None, "")
     assert not os.path.exists(avatar_path)

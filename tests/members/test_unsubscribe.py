@@ -3,7 +3,7 @@ from django.core import signing
 from django.test import Client
 from django.urls import reverse
 
-from community.services import unsubscribe_token_make
+from community.tokens import unsubscribe_token_make
 
 pytestmark = pytest.mark.django_db
 

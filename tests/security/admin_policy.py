@@ -49,7 +49,6 @@ ADMIN_MODELS = {
     "events.EventMail": AdminModel(ALL, disabled=ALL - READ, why="a record"),
     "members.User": AdminModel(ALL - {"delete"}, disabled=frozenset({"delete"}), why="erase"),
     "community.Announcement": AdminModel(ALL),
-    "community.Delivery": AdminModel(ALL, disabled=ALL - READ, why="a record"),
     "community.BannedAddress": AdminModel(
         ALL, disabled=frozenset({"add", "change"}), why="written by the ban service"
     ),

@@ -17,8 +17,8 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from community.bans import email_fingerprint
-from community.models import Announcement, BannedAddress, Delivery, IncidentReport
-from community.services import unsubscribe_token_make
+from community.models import Announcement, BannedAddress, IncidentReport
+from community.tokens import unsubscribe_token_make
 from core.models import OutboxMessage
 from events.models import RSVP, Event, EventMail
 from events.reminders import NO, YES, reconfirm_token_make
@@ -194,9 +194,6 @@ def _admin_objects(world: World) -> dict[str, object]:
         ),
         "members.User": world.member,
         "community.Announcement": world.announcement,
-        "community.Delivery": Delivery.objects.create(
-            announcement=world.announcement, member=world.member
-        ),
         "community.IncidentReport": world.incident_report,
         "community.BannedAddress": BannedAddress.objects.create(
             fingerprint=email_fingerprint("ancien-banni@example.org"), reason="Spam"
