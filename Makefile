@@ -11,14 +11,22 @@ STAMP := $(VENV)/.installed
 # Test processes in parallel (pytest-xdist): one per core by default.
 PYTEST_WORKERS ?= auto
 
-.PHONY: run test test-fast lint format migrations-check install migrate seed bench browser-deps clean
+.PHONY: run test test-fast lint format migrations-check install lock migrate seed bench browser-deps clean
 
-# Re-install only when pyproject.toml changes.
-$(STAMP): pyproject.toml
+# Re-install only when the dependencies change. The exact versions come from the lock
+# file (`make lock` writes it from pyproject.toml), so a fresh clone gets what CI got.
+$(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $(STAMP)
+
+# After changing a dependency in pyproject.toml: pin its exact version (and its own
+# dependencies') in requirements.lock, then commit both.
+lock: install
+	$(BIN)/pip-compile --quiet --extra dev --strip-extras --no-emit-index-url \
+		--no-emit-find-links --output-file requirements.lock pyproject.toml
 
 install: $(STAMP)
 
