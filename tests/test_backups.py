@@ -42,8 +42,8 @@ def _database_url(name: str | None = None) -> str:
     db = connection.settings_dict
     if connection.vendor == "sqlite":
         return f"sqlite:///{name or db['NAME']}"
-    user = db["USER"] or "postgres"
-    return f"postgres://{user}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{name or db['NAME']}"
+    user, host, port = db["USER"] or "postgres", db["HOST"] or "127.0.0.1", db["PORT"] or 5432
+    return f"postgres://{user}@{host}:{port}/{name or db['NAME']}"
 
 
 @pytest.fixture
