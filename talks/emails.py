@@ -221,8 +221,8 @@ def _context(talk: Talk, **extra) -> dict:
 @renderer("talks.submitted_organizers", gettext_lazy("Talk : nouvelle proposition (organisateurs)"))
 def _render_submitted_organizers(message: OutboxMessage) -> EmailMessage | None:
     talk = _talk(message.params.get("talk"))
-    if talk is None:
-        return None  # deleted meanwhile (its speaker's account was deleted)
+    if talk is None or talk.status == S.WITHDRAWN:
+        return None  # withdrawn (that email tells) or deleted (with its speaker's account)
     subject = _("Nouvelle proposition de talk : %(title)s") % {"title": talk.title}
     return _email("submitted_organizers", subject, _context(talk))
 
@@ -230,8 +230,8 @@ def _render_submitted_organizers(message: OutboxMessage) -> EmailMessage | None:
 @renderer("talks.submitted_speaker", gettext_lazy("Talk : proposition reçue (intervenant·es)"))
 def _render_submitted_speaker(message: OutboxMessage) -> EmailMessage | None:
     talk = _talk(message.params.get("talk"))
-    if talk is None:
-        return None
+    if talk is None or talk.status == S.WITHDRAWN:
+        return None  # the speakers took it back themselves
     subject = _("Nous avons bien reçu votre proposition : %(title)s") % {"title": talk.title}
     return _email("submitted_speaker", subject, _context(talk))
 
@@ -295,7 +295,7 @@ def _render_scheduled(message: OutboxMessage) -> EmailMessage | None:
     talk = _talk(message.params.get("talk"), *Talk.PUBLIC_STATUSES)
     if talk is None or talk.event_id is None or talk.event_id != message.params.get("event"):
         return None  # moved to another event or taken out meanwhile: that email tells
-    if talk.event.is_past:
+    if talk.event.is_past or talk.event.status == Event.Status.CANCELLED:
         return None
     subject = _("Votre talk est programmé le %(date)s") % {
         "date": timezone.localtime(talk.event.starts_at).strftime("%d/%m/%Y")

@@ -273,3 +273,23 @@ def test_a_claim_decided_before_its_email_left_is_not_put_to_the_organizers(
         "talks.speaker_claimed": {Status.SKIPPED},
         "talks.claim_rejected": {Status.SENT},
     }
+
+
+def test_a_proposal_withdrawn_before_its_emails_left_only_tells_the_withdrawal(
+    smtp_server, member, member_client
+):
+    smtp_server.stop()
+    member_client.post(reverse("talks:propose"), PROPOSAL)
+    talk_set_status(talk=Talk.objects.get(), status=S.WITHDRAWN, by=member)
+
+    smtp_server.start()
+    retries_run(2, 30)
+
+    assert received(smtp_server) == [
+        ("orgas@clermontech.test", f"{PREFIX}Talk retiré par son intervenant·e : {TITLE}")
+    ]
+    assert kinds() == {
+        "talks.submitted_organizers": {Status.SKIPPED},
+        "talks.submitted_speaker": {Status.SKIPPED},
+        "talks.withdrawn": {Status.SENT},
+    }
