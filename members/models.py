@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager, Permission
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
@@ -53,6 +54,19 @@ class UserQuerySet(models.QuerySet):
             | Q(user_permissions__in=organize)
         )
         return self.current().filter(is_staff=True, is_active=True, pk__in=holders.values("pk"))
+
+    def organizer_addresses(self) -> list[str]:
+        """Where the organizers are written to (new proposals, claims, reports...): the
+        addresses of settings.ORGANIZERS_EMAILS, or else every organizer's address (in
+        alphabetical order); each address once. The one home of this rule."""
+        addresses = list(settings.ORGANIZERS_EMAILS) or list(
+            self.organizers().exclude(email="").order_by("email").values_list("email", flat=True)
+        )
+        unique: dict[str, str] = {}
+        for address in addresses:
+            if address.strip():
+                unique.setdefault(address.strip().lower(), address.strip())
+        return list(unique.values())
 
     def with_public_profile(self) -> UserQuerySet:
         """Members whose page anyone may open (the rule of User.has_public_profile)."""

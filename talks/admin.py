@@ -50,6 +50,7 @@ from .services import (
     speaker_claim_reject,
     speaker_claim_undo,
     talk_assign_mentor,
+    talk_create,
     talk_review_save,
     talk_schedule,
     talk_set_status,
@@ -522,8 +523,8 @@ class TalkAdmin(SafeModelAdmin):
                     if obj
                     else gettext_lazy(
                         "Pour un talk des archives, choisissez « confirmé ». Pour inviter "
-                        "quelqu'un, créez le talk « soumis » puis acceptez-le : l'e-mail "
-                        "d'acceptation part alors avec le lien de confirmation."
+                        "quelqu'un, choisissez « accepté » : ses intervenant·es reçoivent "
+                        "l'e-mail d'acceptation avec le lien de confirmation."
                     ),
                 },
             ),
@@ -616,15 +617,15 @@ class TalkAdmin(SafeModelAdmin):
         for field in ("event", "mentor") if change else ("mentor",):
             if field in form.changed_data:
                 setattr(obj, f"{field}_id", form.initial.get(field))
-        super().save_model(request, obj, form, change)
-        if not change:
-            TalkStatusChange.objects.create(
-                talk=obj,
-                from_status="",
-                to_status=obj.status,
-                changed_by=request.user,
-                note=_("créé dans l'administration"),
-            )
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        # A new talk chosen "accepted" starts "submitted" and is accepted in save_related,
+        # through talk_set_status, once its speakers are saved: they get the acceptance
+        # email with the confirmation link, and the history shows both steps.
+        if obj.status == Talk.Status.ACCEPTED:
+            obj.status = Talk.Status.SUBMITTED
+        talk_create(talk=obj, by=request.user, note=_("créé dans l'administration"))
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
@@ -633,10 +634,9 @@ class TalkAdmin(SafeModelAdmin):
         steps = []
         if change and "event" in form.changed_data:
             steps.append(lambda: talk_schedule(talk=talk, event=data["event"], by=request.user))
-        if change and data.get("new_status"):
-            steps.append(
-                lambda: talk_set_status(talk=talk, status=data["new_status"], by=request.user)
-            )
+        status = data.get("new_status") if change else data.get("status")
+        if status and status != talk.status:
+            steps.append(lambda: talk_set_status(talk=talk, status=status, by=request.user))
         if "mentor" in form.changed_data:
             steps.append(
                 lambda: talk_assign_mentor(talk=talk, mentor=data["mentor"], by=request.user)

@@ -10,6 +10,7 @@ class TalksConfig(AppConfig):
         from events.programme import register_programme_provider
         from members.profile_sections import ProfileSection, register_profile_section
 
+        from . import emails  # noqa: F401  (registers the renderers of "talks.*" emails)
         from .models import Talk
 
         # The events app shows the programme (calendars, reminders) without importing us.

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -24,6 +25,9 @@ from events.models import Event
 
 from .images import speaker_photo_path
 from .video import YouTubeVideo, parse_youtube, validate_youtube_url
+
+if TYPE_CHECKING:
+    from members.models import User
 
 # Talk addresses that would collide with the app's own pages under /talks/.
 RESERVED_TALK_SLUGS = {"propose", "mine", "confirm", "speaker-profile", "preview"}
@@ -562,16 +566,24 @@ class Talk(models.Model):
             return "".join(names)
         return _("%(first)s et %(last)s") % {"first": ", ".join(names[:-1]), "last": names[-1]}
 
+    def speaker_recipients(self) -> list[tuple[str, User | None]]:
+        """Where to write about this talk: every speaker, and whoever proposed it; each
+        address once, with the member it belongs to when we know them."""
+        candidates = [
+            (s.contact_email, s.user if s.user_id and s.user.email else None)
+            for s in self.speakers.select_related("user")
+        ]
+        if self.submitted_by_id:
+            candidates.append((self.submitted_by.email, self.submitted_by))
+        recipients: list[tuple[str, User | None]] = []
+        for email, member in candidates:
+            if email and email.lower() not in {e.lower() for e, _m in recipients}:
+                recipients.append((email, member))
+        return recipients
+
     def speaker_emails(self) -> list[str]:
         """Where to write about this talk: every speaker, and whoever proposed it."""
-        candidates = [s.contact_email for s in self.speakers.select_related("user")]
-        if self.submitted_by_id:
-            candidates.append(self.submitted_by.email)
-        emails: list[str] = []
-        for email in candidates:
-            if email and email.lower() not in {e.lower() for e in emails}:
-                emails.append(email)
-        return emails
+        return [email for email, _member in self.speaker_recipients()]
 
     # Video ----------------------------------------------------------------
 

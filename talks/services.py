@@ -2,8 +2,9 @@
 
 Views, admin actions and the admin's change form all call these functions, so
 the rules, the status history and the emails can never be forgotten. A refusal
-raises TalkError with a message meant to be shown as it is. Emails are queued
-with transaction.on_commit: nobody hears about a change that was rolled back.
+raises TalkError with a message meant to be shown as it is. Emails are written to
+the outbox (talks.emails.queue_*) inside the transaction of the change: nobody hears
+about a change that was rolled back, and no page waits for the mail server.
 """
 
 from __future__ import annotations
@@ -212,7 +213,7 @@ def speaker_claim_create(*, member: User, speaker: Speaker, message: str = "") -
         claim = SpeakerClaim.objects.create(member=member, speaker=locked, message=message)
         if _claim_proven_by_email(claim):
             return speaker_claim_approve(claim=claim, by=None)
-        transaction.on_commit(lambda: emails.send_speaker_claimed(claim))
+        emails.queue_speaker_claimed(claim)
     return claim
 
 
@@ -318,9 +319,9 @@ def speaker_claim_approve(*, claim: SpeakerClaim, by: User | None) -> SpeakerCla
         locked.save()
         # Other people who said "C'est moi" stay pending: if this approval is ever
         # undone, theirs can still be decided (approving one now says why it cannot).
-        transaction.on_commit(lambda: emails.send_claim_approved(locked))
+        emails.queue_claim_decided(locked)
         if by is None:
-            transaction.on_commit(lambda: emails.send_speaker_claimed(locked))
+            emails.queue_speaker_claimed(locked)
     return locked
 
 
@@ -346,7 +347,7 @@ def speaker_claim_reject(*, claim: SpeakerClaim, by: User) -> SpeakerClaim:
         locked.status = SpeakerClaim.Status.REJECTED
         locked.decided_by, locked.decided_at = by, timezone.now()
         locked.save(update_fields=["status", "decided_by", "decided_at"])
-        transaction.on_commit(lambda: emails.send_claim_rejected(locked))
+        emails.queue_claim_decided(locked)
     return locked
 
 
@@ -389,7 +390,7 @@ def speaker_claim_undo(*, claim: SpeakerClaim, by: User) -> SpeakerClaim:
         locked.status = SpeakerClaim.Status.UNDONE
         locked.undone_by, locked.undone_at = by, timezone.now()
         locked.save(update_fields=["status", "undone_by", "undone_at"])
-        transaction.on_commit(lambda: emails.send_claim_undone(locked))
+        emails.queue_claim_decided(locked)
     return locked
 
 
@@ -518,7 +519,7 @@ def _apply_co_speakers(
         invitation = CoSpeakerInvitation.objects.create(
             talk=talk, email=co.email.strip(), name=co.name.strip()[:120], invited_by=by
         )
-        transaction.on_commit(lambda invitation=invitation: emails.send_invitation(invitation))
+        emails.queue_invitation(invitation)
 
 
 # Proposals ----------------------------------------------------------------
@@ -580,7 +581,7 @@ def talk_submit(
         TalkStatusChange.objects.create(
             talk=talk, from_status="", to_status=Talk.Status.SUBMITTED, changed_by=member
         )
-        transaction.on_commit(lambda: emails.send_submitted(talk))
+        emails.queue_submitted(talk)
     return talk
 
 
@@ -632,6 +633,21 @@ def talk_update(
         _apply_co_speakers(talk=locked, first=first, co_speakers=co_speakers, by=member)
         locked.preferred_events.set(preferred_events)
     talk.refresh_from_db()
+    return talk
+
+
+def talk_create(*, talk: Talk, by: User, note: str = "") -> Talk:
+    """An organizer enters a talk (the admin's add form): an entry of the archive, or a
+    proposal received another way. The talk is saved in the status it was given and its
+    history starts with it; it sends nothing. To invite someone, create the talk
+    "submitted" and accept it with talk_set_status, which sends the acceptance email
+    with the confirmation link (the admin does both when "accepted" is chosen)."""
+    with transaction.atomic():
+        # The talk and the first line of its history exist together, or not at all.
+        talk.save()
+        TalkStatusChange.objects.create(
+            talk=talk, from_status="", to_status=talk.status, changed_by=by, note=note
+        )
     return talk
 
 
@@ -708,7 +724,7 @@ def invitation_accept(*, invitation: CoSpeakerInvitation, member: User) -> CoSpe
         locked.status = CoSpeakerInvitation.Status.ACCEPTED
         locked.answered_at, locked.accepted_by = timezone.now(), member
         locked.save(update_fields=["status", "answered_at", "accepted_by"])
-        transaction.on_commit(lambda: emails.send_invitation_answered(locked))
+        emails.queue_invitation_answered(locked)
     return locked
 
 
@@ -736,7 +752,7 @@ def invitation_decline(*, invitation: CoSpeakerInvitation) -> CoSpeakerInvitatio
         locked.status = CoSpeakerInvitation.Status.DECLINED
         locked.answered_at = timezone.now()
         locked.save(update_fields=["status", "answered_at"])
-        transaction.on_commit(lambda: emails.send_invitation_answered(locked))
+        emails.queue_invitation_answered(locked)
     return locked
 
 
@@ -805,10 +821,7 @@ def talk_set_status(
             changed_by=by,
             note=note or (_("lien de confirmation reçu par e-mail") if via_token else ""),
         )
-        if status == Talk.Status.WITHDRAWN:
-            transaction.on_commit(lambda: emails.send_withdrawn(locked, previous_status=previous))
-        else:
-            transaction.on_commit(lambda: emails.STATUS_EMAILS[status](locked))
+        emails.queue_status_changed(locked, previous_status=previous)
     talk.status = locked.status
     return talk
 
@@ -860,11 +873,9 @@ def talk_schedule(*, talk: Talk, event: Event | None, by: User) -> Talk:
         locked.save(update_fields=["event", "position", "updated_at"])
         if locked.status in Talk.PUBLIC_STATUSES:
             if event is not None and not event.is_past:
-                transaction.on_commit(lambda: emails.send_scheduled(locked))
+                emails.queue_scheduled(locked)
             elif event is None and previous is not None and not previous.is_past:
-                transaction.on_commit(
-                    lambda: emails.send_unscheduled(locked, previous_event=previous)
-                )
+                emails.queue_unscheduled(locked, previous_event=previous)
     talk.event, talk.position = locked.event, locked.position
     return talk
 
@@ -929,7 +940,7 @@ def talk_assign_mentor(*, talk: Talk, mentor: Speaker | None, by: User) -> Talk:
         locked.mentor = mentor
         locked.mentor_introduced_at = timezone.now()
         locked.save(update_fields=["mentor", "mentor_introduced_at", "updated_at"])
-        transaction.on_commit(lambda: emails.send_mentor_intro(locked))
+        emails.queue_mentor_intro(locked)
     talk.mentor, talk.mentor_introduced_at = locked.mentor, locked.mentor_introduced_at
     return talk
 
@@ -1133,5 +1144,5 @@ def talks_forget_member(*, member: User, keep_talks: bool = True) -> list[str]:
     TopicVote.objects.filter(member=member).delete()
     Topic.objects.filter(suggested_by=member).update(suggested_by=None)
     if removed:
-        transaction.on_commit(lambda: emails.send_proposals_removed(titles=removed))
+        emails.queue_proposals_removed(titles=removed)
     return removed

@@ -99,6 +99,17 @@ def test_organizers_queryset_matches_is_organizer():
     assert set(User.objects.organizers()) == {organizer, superuser}
 
 
+def test_organizer_addresses_are_the_setting_or_else_every_organizer_once(settings):
+    OrganizerFactory(email="b-orga@example.org"), SuperuserFactory(email="a-root@example.org")
+    StaffFactory(email="staff@example.org")
+    OrganizerFactory(email="gone@example.org", is_active=False)
+
+    settings.ORGANIZERS_EMAILS = []
+    assert User.objects.organizer_addresses() == ["a-root@example.org", "b-orga@example.org"]
+    settings.ORGANIZERS_EMAILS = ["orgas@example.org", " Orgas@Example.org", "bureau@example.org"]
+    assert User.objects.organizer_addresses() == ["orgas@example.org", "bureau@example.org"]
+
+
 # The whole admin, as each kind of staff ----------------------------------------------
 
 SUPERUSER_ONLY_MODELS = {"auth.group", "sites.site", "socialaccount.socialapp",

@@ -261,12 +261,16 @@ def test_change_form_mentor_introduces_both_by_email(
     talk.refresh_from_db()
     assert talk.mentor == mentor
     assert talk.mentor_introduced_at is not None
-    intro = mail.outbox[0]
-    assert intro.to == ["camille@example.org", "ada@example.net"]
-    assert intro.subject == (
-        "[Clermont'ech] Présentations : Ada Lovelace vous accompagne pour « Mon premier talk »"
-    )
-    assert "Répondez à tous pour convenir d'un premier échange" in intro.body
+    # One message each; replying reaches the other one, as with one message to both.
+    assert [(m.to, m.reply_to) for m in mail.outbox] == [
+        (["camille@example.org"], ["ada@example.net"]),
+        (["ada@example.net"], ["camille@example.org"]),
+    ]
+    for intro in mail.outbox:
+        assert intro.subject == (
+            "[Clermont'ech] Présentations : Ada Lovelace vous accompagne pour « Mon premier talk »"
+        )
+        assert "Répondez à tous pour convenir d'un premier échange" in intro.body
 
 
 def test_change_form_mentor_without_email_is_refused(organizer_client, admin_form, make_talk):
@@ -317,6 +321,41 @@ def test_add_archive_talk_records_creation(organizer_client, organizer, admin_fo
     change = TalkStatusChange.objects.get(talk=talk)
     assert (change.from_status, change.to_status, change.changed_by) == ("", S.CONFIRMED, organizer)
     assert mail.outbox == []
+
+
+def test_add_accepted_talk_is_accepted_through_the_service_with_its_email(
+    organizer_client, organizer, admin_form, event, run_on_commit
+):
+    speaker = SpeakerFactory(name="Invitée Spéciale", email="invitee@example.net")
+    url = reverse("admin:talks_talk_add")
+    data = admin_form(
+        organizer_client,
+        url,
+        "talk_form",
+        title="Keynote invitée",
+        slug="keynote-invitee",
+        abstract="Une invitation.",
+        status="accepted",
+        event=event.pk,
+        **{"speaker_links-0-speaker": speaker.pk, "speaker_links-0-position": "0"},
+    )
+
+    with run_on_commit():
+        response = organizer_client.post(url, data)
+
+    assert response.status_code == 302
+    talk = Talk.objects.get(slug="keynote-invitee")
+    assert (talk.status, talk.event, talk.speaker_list) == (S.ACCEPTED, event, [speaker])
+    history = TalkStatusChange.objects.filter(talk=talk).order_by("id")
+    assert [(c.from_status, c.to_status, c.changed_by, c.note) for c in history] == [
+        ("", S.SUBMITTED, organizer, "créé dans l'administration"),
+        (S.SUBMITTED, S.ACCEPTED, organizer, ""),
+    ]
+    assert [m.to for m in mail.outbox] == [["invitee@example.net"]]
+    assert mail.outbox[0].subject == (
+        "[Clermont'ech] Votre talk est accepté : merci de confirmer (Keynote invitée)"
+    )
+    assert "https://clermontech.test/talks/confirm/" in mail.outbox[0].body
 
 
 # The programme editor ---------------------------------------------------------
