@@ -164,9 +164,7 @@ def announcement_retry(*, announcement: Announcement) -> int:
 
 
 def incident_report_recipients() -> list[str]:
-    return list(settings.ORGANIZERS_EMAILS) or list(
-        User.objects.organizers().order_by("pk").values_list("email", flat=True)
-    )
+    return User.objects.organizer_addresses()
 
 
 def incident_report_create(

@@ -67,7 +67,12 @@ class SMTPServer:
         return [recipient for recipient, _message in self.received]
 
     def subjects_to(self, address: str) -> list[str]:
-        return [str(m["Subject"]) for r, m in self.received if r == address]
+        """The subjects this address received, decoded (accents included)."""
+        from email.header import decode_header, make_header
+
+        return [
+            str(make_header(decode_header(m["Subject"]))) for r, m in self.received if r == address
+        ]
 
 
 @pytest.fixture
