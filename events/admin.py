@@ -283,7 +283,9 @@ class EventAdmin(SafeModelAdmin):
                 "description": gettext_lazy(
                     "Un événement « publié » est visible de tous. Passer un événement à "
                     "« annulé » prévient par e-mail toutes les personnes inscrites ou en "
-                    "liste d'attente."
+                    "liste d'attente. Les e-mails partent en arrière-plan, et sont retentés "
+                    "si le serveur de messagerie est en panne ; « messages », dans la liste "
+                    "des événements, montre chacun avec son état."
                 ),
             },
         ),
