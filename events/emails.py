@@ -40,29 +40,43 @@ EVENT_CANCELLED = "events.event_cancelled"
 # --- Queueing (inside the transaction of the seat service) ---------------------------
 
 
-def _mail(kind: str, rsvp: RSVP, event: Event, **params) -> Mail:
-    return Mail(
-        kind=kind,
-        to=rsvp.member.email,
-        params={"rsvp": rsvp.pk, **params},
-        recipient=rsvp.member,
-        group=event.outbox_group,
+def _deliverable(address: str) -> bool:
+    """False for the placeholders of walk-ins who gave no address and of erased accounts
+    ("…@invalid": the reserved top-level domain of RFC 2606, which no server accepts):
+    queued, they would only fail again and again."""
+    domain = address.rpartition("@")[2].lower()
+    return bool(address) and domain != "invalid" and not domain.endswith(".invalid")
+
+
+def _queue(kind: str, rsvps: Iterable[RSVP], event: Event, **params) -> None:
+    outbox_queue_many(
+        [
+            Mail(
+                kind=kind,
+                to=rsvp.member.email,
+                params={"rsvp": rsvp.pk, **params},
+                recipient=rsvp.member,
+                group=event.outbox_group,
+            )
+            for rsvp in rsvps
+            if _deliverable(rsvp.member.email)
+        ]
     )
 
 
 def rsvp_received_queue(*, rsvp: RSVP, event: Event) -> None:
     """ "Your seat" or "you are on the waiting list", as the RSVP stands now."""
-    outbox_queue_many([_mail(RSVP_RECEIVED, rsvp, event, status=rsvp.status)])
+    _queue(RSVP_RECEIVED, [rsvp], event, status=rsvp.status)
 
 
 def rsvp_promoted_queue(*, rsvps: Iterable[RSVP], event: Event) -> None:
     """ "A seat is free, it is yours", to each person just promoted."""
-    outbox_queue_many([_mail(RSVP_PROMOTED, rsvp, event) for rsvp in rsvps])
+    _queue(RSVP_PROMOTED, rsvps, event)
 
 
 def event_cancelled_queue(*, rsvps: Iterable[RSVP], event: Event) -> None:
     """The cancellation notice, to everyone holding a seat or waiting."""
-    outbox_queue_many([_mail(EVENT_CANCELLED, rsvp, event) for rsvp in rsvps])
+    _queue(EVENT_CANCELLED, rsvps, event)
 
 
 # --- Writing them (at delivery) -------------------------------------------------------

@@ -108,3 +108,17 @@ def test_an_email_is_written_in_the_language_of_the_page_that_caused_it(held):
 
     (message,) = mail.outbox
     assert message.subject == f"[Clermont'ech] Your seat for {event.title}"
+
+
+def test_a_walk_in_without_an_address_gets_no_cancellation_notice(held):
+    from events.services import rsvp_walk_in
+
+    event = EventFactory()
+    RSVPFactory(event=event, member=UserFactory(email="ada@example.org"))
+    rsvp_walk_in(event=event, name="Camille, sans e-mail")  # a placeholder "…@invalid"
+
+    event_cancel(event=event)
+    outbox_deliver()
+
+    assert [m.to for m in mail.outbox] == [["ada@example.org"]]
+    assert list(OutboxMessage.objects.values_list("to", flat=True)) == ["ada@example.org"]
