@@ -25,7 +25,6 @@ from .models import (
     RSVP,
     Diet,
     Event,
-    EventMail,
     ShowRateEstimate,
     Venue,
 )
@@ -284,7 +283,9 @@ class EventAdmin(SafeModelAdmin):
                 "description": gettext_lazy(
                     "Un événement « publié » est visible de tous. Passer un événement à "
                     "« annulé » prévient par e-mail toutes les personnes inscrites ou en "
-                    "liste d'attente."
+                    "liste d'attente. Les e-mails partent en arrière-plan, et sont retentés "
+                    "si le serveur de messagerie est en panne ; « messages », dans la liste "
+                    "des événements, montre chacun avec son état."
                 ),
             },
         ),
@@ -346,10 +347,12 @@ class EventAdmin(SafeModelAdmin):
             + "?"
             + urlencode({"event__id__exact": event.pk})
         )
+        # Every email about the event (seats, cancellation, the evening's automatic
+        # messages): the outbox's list, on the event's group.
         mails = (
-            reverse("admin:events_eventmail_changelist")
+            reverse("admin:core_outboxmessage_changelist")
             + "?"
-            + urlencode({"rsvp__event__id__exact": event.pk})
+            + urlencode({"group": event.outbox_group})
         )
         return format_html(
             '<a href="{}">{}</a> · <a href="{}">{}</a> · <a href="{}">{}</a> · '
@@ -604,47 +607,3 @@ class RSVPAdmin(SafeModelAdmin):
         self.message_user(
             request, _("%(n)d arrivée(s) pointée(s).") % {"n": done}, messages.SUCCESS
         )
-
-
-@admin.register(EventMail)
-class EventMailAdmin(SafeModelAdmin):
-    """Read-only record of the automatic messages sent by `manage.py send_event_mail`."""
-
-    list_display = ["rsvp_member", "event", "kind", "status", "attempts", "sent_at", "error"]
-    list_filter = ["kind", "status", "rsvp__event"]
-    search_fields = ["rsvp__member__email", "rsvp__member__display_name"]
-    list_select_related = ["rsvp__member", "rsvp__event"]
-    actions = ["retry_selected"]
-
-    @admin.display(description=gettext_lazy("membre"), ordering="rsvp__member__display_name")
-    def rsvp_member(self, mail: EventMail):
-        return mail.rsvp.member
-
-    @admin.display(description=gettext_lazy("événement"), ordering="rsvp__event__starts_at")
-    def event(self, mail: EventMail):
-        return mail.rsvp.event
-
-    @admin.action(description=gettext_lazy("Retenter l'envoi au prochain passage"))
-    def retry_selected(self, request, queryset):
-        n = queryset.filter(status=EventMail.Status.FAILED).update(
-            status=EventMail.Status.PENDING, attempts=0
-        )
-        self.message_user(
-            request,
-            ngettext(
-                "%(n)d message sera retenté au prochain passage de send_event_mail.",
-                "%(n)d messages seront retentés au prochain passage de send_event_mail.",
-                n,
-            )
-            % {"n": n},
-            messages.SUCCESS,
-        )
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

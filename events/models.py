@@ -264,6 +264,12 @@ class Event(models.Model):
         return slugify(self.title)[:200]
 
     @property
+    def outbox_group(self) -> str:
+        """What ties the emails about this event together in the outbox (core.outbox):
+        the admin lists them with ?group=<this>."""
+        return f"event:{self.pk}"
+
+    @property
     def is_published(self) -> bool:
         return self.status == self.Status.PUBLISHED
 
@@ -538,48 +544,6 @@ class RSVP(models.Model):
                 "notes": self.diet_notes,
             }
         return str(self.get_diet_display())
-
-
-class EventMail(models.Model):
-    """One automatic message about an event to one RSVP: the record that makes
-    `send_event_mail` idempotent (one row per RSVP and kind, claimed before sending)."""
-
-    class Kind(models.TextChoices):
-        RECONFIRM = "reconfirm", _("reconfirmation (48 h avant)")
-        REMINDER = "reminder", _("rappel du jour")
-        STREAM = "stream", _("lien du direct (liste d'attente)")
-
-    class Status(models.TextChoices):
-        PENDING = "pending", _("à envoyer")
-        SENDING = "sending", _("en cours")
-        SENT = "sent", _("envoyé")
-        FAILED = "failed", _("échec")
-        SKIPPED = "skipped", _("sans objet")
-
-    rsvp = models.ForeignKey(
-        RSVP, verbose_name=_("inscription"), on_delete=models.CASCADE, related_name="mails"
-    )
-    kind = models.CharField(_("message"), max_length=20, choices=Kind.choices)
-    status = models.CharField(
-        _("statut"), max_length=20, choices=Status.choices, default=Status.PENDING
-    )
-    attempts = models.PositiveSmallIntegerField(_("tentatives"), default=0)
-    created_at = models.DateTimeField(_("prévu le"), auto_now_add=True)
-    claimed_at = models.DateTimeField(_("pris en charge le"), null=True, blank=True)
-    sent_at = models.DateTimeField(_("envoyé le"), null=True, blank=True)
-    error = models.CharField(_("erreur"), max_length=500, blank=True)
-
-    class Meta:
-        verbose_name = _("message automatique")
-        verbose_name_plural = _("messages automatiques")
-        ordering = ["id"]
-        constraints = [
-            models.UniqueConstraint(fields=["rsvp", "kind"], name="one_event_mail_per_rsvp_kind")
-        ]
-        indexes = [models.Index(fields=["status", "kind"])]
-
-    def __str__(self) -> str:
-        return f"{self.get_kind_display()} — {self.rsvp.member}"
 
 
 # Members' attendance (the members app sits below events: these read RSVPs of members).

@@ -4,8 +4,9 @@ The rule that matters: an event never has more confirmed RSVPs than seats, and a
 confirmed seat is never lost, however many people click in the same second.
 Each function below runs one short transaction that first locks the event row
 (PostgreSQL: SELECT ... FOR UPDATE; SQLite: the IMMEDIATE transaction already
-holds the database's write lock), then counts rows and writes. Emails are queued
-with transaction.on_commit, so nobody is told about a seat that was rolled back.
+holds the database's write lock), then counts rows and writes. Emails are written
+to the outbox (events.emails, core.outbox) inside the same transaction: nobody is told
+about a seat that was rolled back, and nothing waits for the mail server.
 """
 
 from __future__ import annotations
@@ -67,7 +68,7 @@ def _validate_diet(diet: str, diet_notes: str) -> str:
 def _promote_waitlist(event: Event) -> list[RSVP]:
     """Fill free seats from the waiting list (all of it without a limit). The caller
     holds the event lock."""
-    waiting = RSVP.objects.filter(event=event).waitlisted()
+    waiting = RSVP.objects.filter(event=event).waitlisted().select_related("member")
     if event.capacity is not None:
         free = event.capacity - RSVP.objects.filter(event=event).confirmed().count()
         if free <= 0:
@@ -79,7 +80,7 @@ def _promote_waitlist(event: Event) -> list[RSVP]:
         rsvp.status = RSVP.Status.CONFIRMED
         rsvp.promoted_at = now
         rsvp.save(update_fields=["status", "promoted_at", "updated_at"])
-        transaction.on_commit(lambda rsvp=rsvp: emails.send_promoted(rsvp))
+    emails.rsvp_promoted_queue(rsvps=promoted, event=event)
     return promoted
 
 
@@ -152,7 +153,7 @@ def rsvp_create(
             diet_notes=diet_notes,
             created_at=timezone.now(),
         )
-        transaction.on_commit(lambda: emails.send_rsvp_received(rsvp))
+        emails.rsvp_received_queue(rsvp=rsvp, event=event)
     return RSVPResult(rsvp=rsvp, created=True)
 
 
@@ -176,6 +177,16 @@ def rsvp_cancel(*, rsvp: RSVP, by_organizer: bool = False) -> list[RSVP]:
         promoted = _promote_waitlist(event) if not event.has_started else []
     rsvp.refresh_from_db()
     return promoted
+
+
+def rsvp_reconfirm(*, rsvp: RSVP) -> bool:
+    """ "Yes, I am coming" (the reconfirmation email's link). Returns False when it was
+    already said."""
+    updated = RSVP.objects.filter(
+        pk=rsvp.pk, status=RSVP.Status.CONFIRMED, reconfirmed_at__isnull=True
+    ).update(reconfirmed_at=timezone.now())
+    rsvp.refresh_from_db(fields=["reconfirmed_at", "status"])
+    return bool(updated)
 
 
 def event_set_capacity(*, event: Event, capacity: int | None) -> list[RSVP]:
@@ -400,9 +411,10 @@ def event_cancel(*, event: Event) -> int:
             return 0
         locked.status = Event.Status.CANCELLED
         locked.save(update_fields=["status", "updated_at"])
-        rsvps = list(RSVP.objects.filter(event=locked).active().select_related("member", "event"))
-        for rsvp in rsvps:
-            transaction.on_commit(lambda rsvp=rsvp: emails.send_event_cancelled(rsvp))
+        rsvps = list(RSVP.objects.filter(event=locked).active().select_related("member"))
+        # One message per person, written with the change: one refused address or a
+        # mail server down stops nobody else's notice, nor the organizer's page.
+        emails.event_cancelled_queue(rsvps=rsvps, event=locked)
     event.status = Event.Status.CANCELLED
     return len(rsvps)
 

@@ -19,9 +19,8 @@ from .reminders import (
     ReconfirmLinkError,
     reconfirm_token_make,
     reconfirm_token_read,
-    rsvp_give_seat_away,
-    rsvp_reconfirm,
 )
+from .services import RSVPError, rsvp_cancel, rsvp_reconfirm
 
 
 @private_page
@@ -35,7 +34,12 @@ def reconfirm(request: HttpRequest, token: str) -> HttpResponse:
                 rsvp_reconfirm(rsvp=rsvp)
                 done = "coming"
             else:
-                promoted = rsvp_give_seat_away(rsvp=rsvp)
+                # The same cancellation as from the event page: the waiting list moves
+                # up and the next person is emailed.
+                try:
+                    promoted = rsvp_cancel(rsvp=rsvp)
+                except RSVPError as error:
+                    raise ReconfirmLinkError(str(error), 410, rsvp) from error
                 done = "given_away"
             return render(
                 request,

@@ -14,7 +14,9 @@ from django.core.management import call_command
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from events.models import RSVP, Diet, EventMail
+from core.models import OutboxMessage
+from events.models import RSVP, Diet
+from events.reminders import RECONFIRM
 from tests.browser.helpers import log_in
 from tests.factories import PASSWORD, EventFactory, RSVPFactory, UserFactory
 
@@ -92,7 +94,8 @@ def test_an_attendee_gives_their_seat_away_from_the_email(new_page):
         stdout=io.StringIO(),
     )
     assert [m.to for m in mail.outbox] == [["noa@example.org"]]
-    assert EventMail.objects.filter(status=EventMail.Status.SENT).count() == 3
+    reconfirmations = OutboxMessage.objects.filter(kind=RECONFIRM)
+    assert reconfirmations.filter(status=OutboxMessage.Status.SENT).count() == 3
 
 
 PHONE = {"viewport": {"width": 375, "height": 740}, "is_mobile": True, "has_touch": True}

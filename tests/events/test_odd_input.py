@@ -17,7 +17,8 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from events.models import RSVP, Event, EventMail
+from core.models import OutboxMessage
+from events.models import RSVP, Event
 from members.models import User
 from tests.conftest import text
 from tests.events.test_admin import _inline_management
@@ -55,7 +56,7 @@ def _state() -> tuple:
     return (
         list(RSVP.objects.order_by("id").values_list("id", "status", "checked_in_at")),
         User.objects.count(),
-        list(EventMail.objects.order_by("id").values_list("id", "status", "attempts")),
+        list(OutboxMessage.objects.order_by("id").values_list("id", "status", "attempts")),
     )
 
 
@@ -280,8 +281,10 @@ def test_event_list_date_hierarchy_out_of_range_goes_back_to_the_list(organizer_
         ("/admin/events/event/", "status__exact"),
         ("/admin/events/rsvp/", "status__exact"),
         ("/admin/events/rsvp/", "diet__exact"),
-        ("/admin/events/eventmail/", "kind__exact"),
-        ("/admin/events/eventmail/", "status__exact"),
+        # The emails of the site, where the event list's "messages" link leads.
+        ("/admin/core/outboxmessage/", "kind"),
+        ("/admin/core/outboxmessage/", "status__exact"),
+        ("/admin/core/outboxmessage/", "group"),
     ],
 )
 def test_admin_choice_filter_with_a_nul_byte_is_refused_as_unreadable(
@@ -303,7 +306,7 @@ def test_admin_choice_filter_with_a_nul_byte_is_refused_as_unreadable(
         ("/admin/events/event/", "export_attendees"),
         ("/admin/events/rsvp/", "cancel_selected"),
         ("/admin/events/rsvp/", "check_in_selected"),
-        ("/admin/events/eventmail/", "retry_selected"),
+        ("/admin/core/outboxmessage/", "requeue"),
     ],
 )
 def test_admin_action_on_ids_that_are_not_ids_changes_nothing_and_says_so(

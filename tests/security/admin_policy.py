@@ -46,7 +46,6 @@ ADMIN_MODELS = {
     "events.Venue": AdminModel(ALL),
     "events.Event": AdminModel(ALL),
     "events.RSVP": AdminModel(ALL, disabled=frozenset({"delete"}), why="cancel instead"),
-    "events.EventMail": AdminModel(ALL, disabled=ALL - READ, why="a record"),
     "members.User": AdminModel(ALL - {"delete"}, disabled=frozenset({"delete"}), why="erase"),
     "community.Announcement": AdminModel(ALL),
     "community.BannedAddress": AdminModel(

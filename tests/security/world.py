@@ -20,7 +20,7 @@ from community.bans import email_fingerprint
 from community.models import Announcement, BannedAddress, IncidentReport
 from community.tokens import unsubscribe_token_make
 from core.models import OutboxMessage
-from events.models import RSVP, Event, EventMail
+from events.models import RSVP, Event
 from events.reminders import NO, YES, reconfirm_token_make
 from members.models import User
 from sponsors.models import Sponsor
@@ -189,9 +189,6 @@ def _admin_objects(world: World) -> dict[str, object]:
         "events.Venue": world.event.venue,
         "events.Event": world.event,
         "events.RSVP": world.rsvp,
-        "events.EventMail": EventMail.objects.create(
-            rsvp=world.rsvp, kind=EventMail.Kind.RECONFIRM, status=EventMail.Status.SENT
-        ),
         "members.User": world.member,
         "community.Announcement": world.announcement,
         "community.IncidentReport": world.incident_report,

@@ -3,7 +3,9 @@
     */5 * * * *  cd /srv/clermontech && .venv/bin/python manage.py send_event_mail
 
 Safe to run as often as you like, twice at once, or again after a crash: each message
-is recorded per person (EventMail) and sent at most once.
+is an outbox message with a dedupe key per person and kind, written once and sent once
+(see events/reminders.py). Each run also sends what the outbox has due (`outbox_flush`:
+retries of every email of the site), so this one cron line is enough.
 """
 
 from __future__ import annotations
@@ -15,8 +17,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from events.models import LAST_YEAR, EventMail
-from events.reminders import event_mail_enqueue, event_mail_schedule
+from core.outbox import outbox_flush
+from events.models import LAST_YEAR
+from events.reminders import KINDS, event_mail_failures, event_mail_schedule
 
 
 def _parse_now(value: str) -> datetime:
@@ -74,7 +77,7 @@ class Command(BaseCommand):
                 _("%(event)s — %(kind)s : %(recipients)s, %(new)s")
                 % {
                     "event": item.event,
-                    "kind": EventMail.Kind(item.kind).label,
+                    "kind": KINDS[item.kind],
                     "recipients": recipients,
                     "new": new,
                 }
@@ -82,21 +85,38 @@ class Command(BaseCommand):
         if dry_run:
             self.stdout.write(_("Simulation : rien n'a été enregistré ni envoyé."))
             return
-        queued = event_mail_enqueue(now=moment)
+        created = sum(item.created for item in due)
+        # The new messages were handed to the outbox's workers when their transaction
+        # committed; this queues everything else the site has due: earlier failures whose
+        # next attempt has come, lost tasks, stale claims (a message queued twice is still
+        # sent once). On the real clock, even in a rehearsal (--now): a moment ahead would
+        # take over the claims of workers still sending, and send those emails twice.
+        retried = outbox_flush()
         self.stdout.write(
-            ngettext("%(n)d message confié à l'envoi.", "%(n)d messages confiés à l'envoi.", queued)
-            % {"n": queued}
+            ngettext(
+                "%(n)d message confié à l'envoi.", "%(n)d messages confiés à l'envoi.", created
+            )
+            % {"n": created}
         )
-        failed = EventMail.objects.filter(
-            status=EventMail.Status.FAILED, rsvp__event__ends_at__gt=moment
-        ).count()
+        if retried:
+            self.stdout.write(
+                ngettext(
+                    "%(n)d e-mail du site à envoyer mis en file (nouveaux essais compris).",
+                    "%(n)d e-mails du site à envoyer mis en file (nouveaux essais compris).",
+                    retried,
+                )
+                % {"n": retried}
+            )
+        failed = event_mail_failures(now=moment)
         if failed:
             self.stderr.write(
                 ngettext(
-                    "%(n)d message en échec : il sera retenté au prochain passage "
-                    "(voir « Messages automatiques » dans l'administration).",
-                    "%(n)d messages en échec : ils seront retentés au prochain passage "
-                    "(voir « Messages automatiques » dans l'administration).",
+                    "%(n)d message en échec : voir « E-mails envoyés par le site » dans "
+                    "l'administration (les échecs sont retentés automatiquement, puis "
+                    "abandonnés après plusieurs essais).",
+                    "%(n)d messages en échec : voir « E-mails envoyés par le site » dans "
+                    "l'administration (les échecs sont retentés automatiquement, puis "
+                    "abandonnés après plusieurs essais).",
                     failed,
                 )
                 % {"n": failed}
