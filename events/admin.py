@@ -446,24 +446,33 @@ class EventAdmin(SafeModelAdmin):
         return attendees_csv(queryset.get())
 
     def save_model(self, request, obj: Event, form, change):
-        # Cancelling goes through the service, which tells everyone registered.
-        if change and "status" in form.changed_data and obj.status == Event.Status.CANCELLED:
+        # Two changes go through their services rather than this save, even when the
+        # same save makes both: cancelling (event_cancel tells everyone registered) and
+        # the capacity (event_set_capacity takes the event lock, refuses to drop below
+        # the confirmed seats and promotes the waiting list).
+        cancelling = (
+            change and "status" in form.changed_data and obj.status == Event.Status.CANCELLED
+        )
+        capacity_changed = change and "capacity" in form.changed_data
+        new_capacity = obj.capacity
+        if cancelling:
             obj.status = form.initial["status"]
-            super().save_model(request, obj, form, change)
+        if capacity_changed:
+            obj.capacity = form.initial["capacity"]
+        super().save_model(request, obj, form, change)
+        if cancelling:
             told = event_cancel(event=obj)
             self.message_user(
                 request,
-                _("Événement annulé ; %(n)d personne(s) inscrite(s) prévenue(s) par e-mail.")
+                ngettext(
+                    "Événement annulé ; %(n)d personne inscrite prévenue par e-mail.",
+                    "Événement annulé ; %(n)d personnes inscrites prévenues par e-mail.",
+                    told,
+                )
                 % {"n": told},
                 messages.WARNING,
             )
-            return
-        # Capacity changes go through the seat service: it takes the event lock,
-        # refuses to drop below the confirmed seats and promotes the waiting list.
-        if change and "capacity" in form.changed_data:
-            new_capacity = obj.capacity
-            obj.capacity = form.initial["capacity"]
-            super().save_model(request, obj, form, change)
+        if capacity_changed:
             try:
                 promoted = event_set_capacity(event=obj, capacity=new_capacity)
             except RSVPError as error:
@@ -472,12 +481,14 @@ class EventAdmin(SafeModelAdmin):
             if promoted:
                 self.message_user(
                     request,
-                    _("%(n)d personne(s) de la liste d'attente ont obtenu une place.")
+                    ngettext(
+                        "%(n)d personne de la liste d'attente a obtenu une place.",
+                        "%(n)d personnes de la liste d'attente ont obtenu une place.",
+                        len(promoted),
+                    )
                     % {"n": len(promoted)},
                     messages.SUCCESS,
                 )
-            return
-        super().save_model(request, obj, form, change)
 
 
 class RSVPAdminForm(forms.ModelForm):

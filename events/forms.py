@@ -76,15 +76,8 @@ class EventAdminForm(forms.ModelForm):
         capacity = cleaned.get("capacity")
         if self.instance.pk and capacity is not None:
             confirmed = self.instance.rsvps.filter(status=RSVP.Status.CONFIRMED).count()
-            if capacity < confirmed:
-                self.add_error(
-                    "capacity",
-                    _(
-                        "%(confirmed)d places sont déjà confirmées : la capacité ne peut pas "
-                        "descendre en dessous. Annulez d'abord des inscriptions."
-                    )
-                    % {"confirmed": confirmed},
-                )
+            if refusal := Event.capacity_refusal(capacity, confirmed):
+                self.add_error("capacity", refusal)
         if not cleaned.get("slug") and cleaned.get("title"):
             candidate = Event(number=cleaned.get("number"), title=cleaned["title"])
             cleaned["slug"] = candidate.default_slug()

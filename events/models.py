@@ -13,7 +13,7 @@ from django.db.models import Count, Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from members.models import Diet  # noqa: F401  (a person's diet: the account's, RSVPs copy it)
@@ -329,6 +329,25 @@ class Event(models.Model):
     def has_room_for_one_more(self, confirmed: int) -> bool:
         """Whether one more seat can be confirmed when `confirmed` are (always without a limit)."""
         return self.capacity is None or confirmed < self.capacity
+
+    @staticmethod
+    def capacity_refusal(capacity: int | None, confirmed: int) -> str | None:
+        """Why `capacity` seats cannot be set when `confirmed` are taken (None: it can).
+        The one home of "never below the confirmed seats": the event form and
+        event_set_capacity both ask here."""
+        if capacity is None:
+            return None
+        if capacity < 0:
+            return _("Le nombre de places ne peut pas être négatif.")
+        if capacity < confirmed:
+            return ngettext(
+                "Impossible de passer à %(capacity)d places : %(confirmed)d place est déjà "
+                "confirmée. Annulez d'abord des inscriptions.",
+                "Impossible de passer à %(capacity)d places : %(confirmed)d places sont déjà "
+                "confirmées. Annulez d'abord des inscriptions.",
+                confirmed,
+            ) % {"capacity": capacity, "confirmed": confirmed}
+        return None
 
     @property
     def seats_left(self) -> int | None:

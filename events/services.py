@@ -67,7 +67,9 @@ def _validate_diet(diet: str, diet_notes: str) -> str:
 
 def _promote_waitlist(event: Event) -> list[RSVP]:
     """Fill free seats from the waiting list (all of it without a limit). The caller
-    holds the event lock."""
+    holds the event lock. Nobody is promoted into a cancelled evening."""
+    if event.status == Event.Status.CANCELLED:
+        return []
     waiting = RSVP.objects.filter(event=event).waitlisted().select_related("member")
     if event.capacity is not None:
         free = event.capacity - RSVP.objects.filter(event=event).confirmed().count()
@@ -193,19 +195,11 @@ def event_set_capacity(*, event: Event, capacity: int | None) -> list[RSVP]:
     """Change the number of seats: never below the confirmed count; more seats
     go to the waiting list at once. None removes the limit (everyone waiting gets a
     seat). Returns the RSVPs promoted."""
-    if capacity is not None and capacity < 0:
-        raise RSVPError(_("Le nombre de places ne peut pas être négatif."))
     with transaction.atomic():
         locked = _lock_event(event)
         confirmed = RSVP.objects.filter(event=locked).confirmed().count()
-        if capacity is not None and capacity < confirmed:
-            raise RSVPError(
-                _(
-                    "Impossible de passer à %(capacity)d places : %(confirmed)d places sont "
-                    "déjà confirmées. Annulez d'abord des inscriptions."
-                )
-                % {"capacity": capacity, "confirmed": confirmed}
-            )
+        if refusal := Event.capacity_refusal(capacity, confirmed):
+            raise RSVPError(refusal)
         locked.capacity = capacity
         locked.save(update_fields=["capacity", "updated_at"])
         promoted = _promote_waitlist(locked) if not locked.has_started else []

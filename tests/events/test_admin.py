@@ -135,7 +135,7 @@ def test_admin_raising_capacity_promotes_the_waiting_list(organizer_client):
         url, _event_form_data(event, organizer_client, url, capacity=2), follow=True
     )
 
-    assert "1 personne(s) de la liste d'attente ont obtenu une place." in text(response)
+    assert "1 personne de la liste d'attente a obtenu une place." in text(response)
     waiting.refresh_from_db()
     assert waiting.status == RSVP.Status.CONFIRMED
     event.refresh_from_db()
@@ -298,11 +298,49 @@ def test_cancelling_an_event_in_the_admin_tells_everyone_registered(
             url, _event_form_data(event, organizer_client, url, status="cancelled"), follow=True
         )
 
-    assert "2 personne(s) inscrite(s) prévenue(s) par e-mail." in text(response)
+    assert "2 personnes inscrites prévenues par e-mail." in text(response)
     event.refresh_from_db()
     assert event.status == Event.Status.CANCELLED
     assert sorted(m.to[0] for m in mailoutbox) == sorted([seat.member.email, waiting.member.email])
     assert all(m.subject.endswith(f"Annulé : {event.title}") for m in mailoutbox)
+
+
+def test_cancelling_and_changing_the_capacity_in_one_save_goes_through_both_services(
+    organizer_client, django_capture_on_commit_callbacks, mailoutbox
+):
+    """The capacity change of a save that also cancels is not saved around the seat
+    service: the confirmed seats stay a floor, and everyone is told of the cancellation
+    without anybody being promoted first."""
+    event = EventFactory(capacity=2)
+    seats = [RSVPFactory(event=event), RSVPFactory(event=event)]
+    waiting = RSVPFactory(event=event, status=RSVP.Status.WAITLISTED)
+    url = reverse("admin:events_event_change", args=[event.pk])
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = organizer_client.post(
+            url,
+            _event_form_data(event, organizer_client, url, status="cancelled", capacity=5),
+            follow=True,
+        )
+
+    assert "3 personnes inscrites prévenues par e-mail." in text(response)
+    event.refresh_from_db()
+    assert (event.status, event.capacity) == (Event.Status.CANCELLED, 5)
+    # Nobody promoted into a cancelled evening (the RSVPs stay as the organizers' list).
+    waiting.refresh_from_db()
+    assert waiting.status == RSVP.Status.WAITLISTED
+    assert sorted(m.to[0] for m in mailoutbox) == sorted(
+        [seats[0].member.email, seats[1].member.email, waiting.member.email]
+    )
+    assert all("Annulé" in m.subject for m in mailoutbox)
+
+
+def test_the_capacity_floor_has_one_home():
+    assert Event.capacity_refusal(None, 10) is None
+    assert Event.capacity_refusal(10, 10) is None
+    assert "négatif" in Event.capacity_refusal(-1, 0)
+    assert "1 place est déjà confirmée" in Event.capacity_refusal(0, 1)
+    assert "3 places sont déjà confirmées" in Event.capacity_refusal(2, 3)
 
 
 @pytest.mark.parametrize("slug", ["mine", "reconfirm", "billet"])

@@ -131,7 +131,7 @@ def test_cancelling_an_event_of_50_while_the_server_refuses_then_goes_away(smtp_
     assert response.status_code == 302
     assert response["Location"] == reverse("admin:events_event_changelist")
     page = text(client.get(response["Location"]))
-    assert "Événement annulé ; 50 personne(s) inscrite(s) prévenue(s) par e-mail." in page
+    assert "Événement annulé ; 50 personnes inscrites prévenues par e-mail." in page
     event.refresh_from_db()
     assert event.status == Event.Status.CANCELLED
     assert len(smtp_server.received) == 20

@@ -8,6 +8,7 @@ from django.utils import timezone
 from events.models import RSVP, Diet, Event
 from events.services import (
     RSVPError,
+    event_cancel,
     event_set_capacity,
     rsvp_cancel,
     rsvp_check_in,
@@ -157,6 +158,22 @@ def test_rsvp_cancel_promotes_the_first_on_the_waiting_list():
     assert seat.status == RSVP.Status.CANCELLED
     assert [m.to for m in mail.outbox] == [[first.member.email]]
     assert "Une place s'est libérée" in mail.outbox[0].subject
+
+
+def test_nobody_is_promoted_into_a_cancelled_evening():
+    """A seat freed or added after the cancellation must not email 'you have a seat'."""
+    event = EventFactory(capacity=1)
+    (seat,) = _fill(event, 1)
+    (waiting,) = _fill(event, 1)
+    event_cancel(event=event)
+    mail.outbox = []
+
+    assert rsvp_cancel(rsvp=seat) == []
+    assert event_set_capacity(event=event, capacity=10) == []
+
+    waiting.refresh_from_db()
+    assert waiting.status == RSVP.Status.WAITLISTED
+    assert mail.outbox == []
 
 
 def test_leaving_the_waiting_list_moves_the_others_up():
