@@ -588,3 +588,25 @@ def members_never_come(members, min_no_shows: int = 2):
     if "no_show_count" not in members.query.annotations:
         members = members_with_attendance(members)
     return members.filter(attended_count=0, no_show_count__gte=min_no_shows)
+
+
+def members_first_timers(members):
+    """The members who have never attended an evening: the one home of "newcomer" (seats
+    held for first-timers, the draw's newcomer weight). Attended means checked in at the
+    door (walk-ins included), or a confirmed seat at a past event that tracked nobody's
+    attendance (there we cannot tell who came, so the seat counts as a visit)."""
+    untracked_past = (
+        Event.objects.filter(ends_at__lt=timezone.now())
+        .exclude(pk__in=Event.objects.tracked().values("pk"))
+        .values("pk")
+    )
+    came = RSVP.objects.confirmed().filter(
+        Q(checked_in_at__isnull=False) | Q(event__in=untracked_past), member=OuterRef("pk")
+    )
+    return members.exclude(Exists(came))
+
+
+def is_first_timer(member) -> bool:
+    """Whether `member` has never attended an evening (see members_first_timers)."""
+    model = type(member)
+    return members_first_timers(model.objects.filter(pk=member.pk)).exists()
