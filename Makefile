@@ -11,7 +11,7 @@ STAMP := $(VENV)/.installed
 # Test processes in parallel (pytest-xdist): one per core by default.
 PYTEST_WORKERS ?= auto
 
-.PHONY: run test test-fast lint format migrations-check install lock migrate seed bench browser-deps clean
+.PHONY: run test test-fast lint format migrations-check install lock migrate seed bench bench-deps browser-deps clean
 
 # Re-install only when the dependencies change. The exact versions come from the lock
 # file (`make lock` writes it from pyproject.toml), so a fresh clone gets what CI got.
@@ -65,8 +65,15 @@ test-fast: install
 browser-deps:
 	command -v chromium >/dev/null || (apt-get update && apt-get install -y chromium)
 
+# Benchmarks: in-process (benchmarks/run.py), then through gunicorn with production
+# settings (benchmarks/http.py: wrk for the pages, httpx for the rush). SQLite by
+# default, PostgreSQL with DATABASE_URL. `make bench-deps` installs wrk.
 bench: install
 	$(BIN)/python -m benchmarks.run
+	$(BIN)/python -m benchmarks.http
+
+bench-deps:
+	command -v wrk >/dev/null || (apt-get update && apt-get install -y wrk)
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache .test-db.sqlite3*
