@@ -243,6 +243,12 @@ else:
             "LOCATION": "django_cache",
         }
     }
+# Whole pages for anonymous visitors (core/pagecache.py): kept this many seconds in the
+# cache above, and dropped at once when the content of these apps changes. 0 turns it off
+# (the default with DEBUG, so development always shows fresh pages).
+PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 0 if DEBUG else 5)
+PAGE_CACHE_APPS = ("members", "events", "talks", "sponsors", "community")
+
 # Sessions read from the cache, written through to the database (nothing lost when the
 # cache is flushed or Redis restarts).
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"

@@ -13,6 +13,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
 from core.middleware import private_page
+from core.pagecache import anonymous_page
 from core.ratelimits import rate_limit_refusal
 from events.models import RSVP
 from members.models import User
@@ -149,6 +150,7 @@ def report_done(request: HttpRequest) -> HttpResponse:
     return render(request, "community/report_done.html", {"reference": reference})
 
 
+@anonymous_page
 def about(request: HttpRequest) -> HttpResponse:
     """The manifesto, the code of conduct in short, and the organizers."""
     organizers = User.objects.organizers().order_by("display_name", "pk")

@@ -14,3 +14,11 @@ class CoreConfig(AppConfig):
         # and its SQL function on SQLite (PostgreSQL has it from the extension).
         register_lookups()
         connection_created.connect(register_sqlite_function, dispatch_uid="core.unaccent")
+
+        # Anonymous pages from the cache (core/pagecache.py) are dropped when content changes.
+        from django.db.models.signals import m2m_changed, post_delete, post_save
+
+        from .pagecache import content_changed
+
+        for signal in (post_save, post_delete, m2m_changed):
+            signal.connect(content_changed, dispatch_uid=f"core.pagecache.{id(signal)}")

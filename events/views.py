@@ -10,6 +10,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.pagecache import anonymous_page
+
 from .forms import RSVPForm
 from .models import RSVP, Event
 from .services import RSVPError, rsvp_cancel, rsvp_create
@@ -34,6 +36,7 @@ def _member_rsvp(request: HttpRequest, event: Event) -> RSVP | None:
     return RSVP.objects.filter(event=event, member=request.user).active().first()
 
 
+@anonymous_page
 def home(request: HttpRequest) -> HttpResponse:
     upcoming = list(
         Event.objects.published().upcoming().with_seat_counts().select_related("venue")[:4]
@@ -49,6 +52,7 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "home.html", context)
 
 
+@anonymous_page
 def event_list(request: HttpRequest) -> HttpResponse:
     base = Event.objects.public().with_seat_counts().select_related("venue")
     upcoming = list(base.upcoming())
@@ -70,6 +74,7 @@ def _rsvp_form(request: HttpRequest, data=None) -> RSVPForm:
     return RSVPForm(data=data, initial=initial)
 
 
+@anonymous_page
 def event_detail(request: HttpRequest, slug: str) -> HttpResponse:
     event = get_event_or_404(request, slug)
     rsvp = _member_rsvp(request, event)

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from core.markup import render_markdown
 from core.middleware import private_page
+from core.pagecache import anonymous_page
 from core.ratelimits import rate_limit_refusal
 from events.models import Event
 
@@ -98,6 +99,7 @@ def _safe_next(request: HttpRequest, default: str) -> str:
 # Public pages ---------------------------------------------------------------
 
 
+@anonymous_page
 def talk_list(request: HttpRequest) -> HttpResponse:
     """The archive: talks given at past events, newest first."""
     given = Talk.objects.given()
@@ -138,6 +140,7 @@ def talk_list(request: HttpRequest) -> HttpResponse:
     return render(request, "talks/list.html", context)
 
 
+@anonymous_page
 def talk_detail(request: HttpRequest, slug: str) -> HttpResponse:
     talk = get_talk_or_404(request, slug)
     # A draft event stays secret, even on the preview of one of its talks.
@@ -150,6 +153,7 @@ def talk_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "talks/detail.html", context)
 
 
+@anonymous_page
 def speaker_list(request: HttpRequest) -> HttpResponse:
     speakers = Speaker.objects.public().order_by("name")
     return render(request, "talks/speakers.html", {"speakers": speakers})
@@ -168,6 +172,7 @@ def get_speaker_or_404(request: HttpRequest, slug: str) -> Speaker:
     return get_object_or_404(speakers, slug=slug)
 
 
+@anonymous_page
 def speaker_detail(request: HttpRequest, slug: str) -> HttpResponse:
     user = request.user
     speaker = get_speaker_or_404(request, slug)
@@ -587,6 +592,7 @@ def speaker_profile(request: HttpRequest) -> HttpResponse:
 # Wishlist -----------------------------------------------------------------
 
 
+@anonymous_page
 def wishlist(request: HttpRequest) -> HttpResponse:
     form = TopicForm()
     # A POST that gets to the page again was refused (a success redirects).
