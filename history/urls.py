@@ -1,3 +1,7 @@
+from django.urls import path
+
+from . import views
+
 app_name = "history"
 
-urlpatterns: list = []
+urlpatterns = [path("histoire/", views.history, name="history")]

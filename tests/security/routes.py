@@ -217,6 +217,7 @@ ROUTES = {
     ],
     "old-site:talk": [case(everyone(NOT_FOUND), lambda w: {"path": "talks/api-hour-1/inconnu"})],
     "sponsors:list": [case(everyone())],
+    "history:history": [case(everyone())],
     # The public API (api/): the same public data for everyone, logged in or not.
     "api-v1:api-root": [case(everyone(NOT_FOUND))],
     "api-v1:openapi-json": [case(everyone())],
