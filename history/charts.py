@@ -71,7 +71,7 @@ def _ticks(value: float) -> list[int]:
         magnitude *= 10
 
 
-def _short(label: str, size: int = 22) -> str:
+def _short(label: str, size: int = 20) -> str:
     """A label that fits left of the bars (the table beside the chart has it whole)."""
     return label if len(label) <= size else label[: size - 1] + "…"
 
@@ -132,7 +132,7 @@ def column_chart(
     return chart
 
 
-def bar_chart(rows: list[tuple[str, float]], *, unit: str = "", label_width: float = 150) -> Chart:
+def bar_chart(rows: list[tuple[str, float]], *, unit: str = "", label_width: float = 160) -> Chart:
     """Horizontal bars, one per (label, value), top to bottom (topics, speakers)."""
     row_height = 24
     top = 8
@@ -162,7 +162,7 @@ def bar_chart(rows: list[tuple[str, float]], *, unit: str = "", label_width: flo
     return chart
 
 
-def span_chart(rows: list[tuple[str, int, int, int]], *, label_width: float = 150) -> Chart:
+def span_chart(rows: list[tuple[str, int, int, int]], *, label_width: float = 160) -> Chart:
     """A timeline: one row per (label, first year, last year, count): venues over time."""
     if not rows:
         return Chart(width=label_width + 260, height=40)

@@ -218,6 +218,16 @@ ROUTES = {
     "old-site:talk": [case(everyone(NOT_FOUND), lambda w: {"path": "talks/api-hour-1/inconnu"})],
     "sponsors:list": [case(everyone())],
     "history:history": [case(everyone())],
+    # The organizers' insights, in the admin: staff without the organize permission: 403.
+    "history:insights": [case(ADMIN_CHANGE_PAGE)],
+    "history:insights-csv": [
+        case(ADMIN_CHANGE_PAGE, lambda w: {"slug": "evenings"}, label="a table"),
+        case(
+            everyone(ADMIN_LOGIN, staff=FORBIDDEN, organizer=NOT_FOUND, superuser=NOT_FOUND),
+            lambda w: {"slug": "inconnu"},
+            label="unknown table",
+        ),
+    ],
     # The public API (api/): the same public data for everyone, logged in or not.
     "api-v1:api-root": [case(everyone(NOT_FOUND))],
     "api-v1:openapi-json": [case(everyone())],
