@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.core.cache import cache
+from django.db import transaction
 from django.utils import timezone
 
 from events.models import Event
@@ -242,5 +243,8 @@ def history_figures() -> HistoryFigures:
 
 
 def history_forget(**kwargs) -> None:
-    """Signal receiver: something the page shows changed; the next visit recomputes."""
+    """Signal receiver: something the page shows changed; the next visit recomputes.
+    Dropped now, and again once the change commits: a visit between the two, which read
+    the database before the change was visible, cannot leave stale figures behind."""
     cache.delete(HISTORY_CACHE_KEY)
+    transaction.on_commit(lambda: cache.delete(HISTORY_CACHE_KEY))
