@@ -143,6 +143,10 @@ INSTALLED_APPS = [
     "talks",
     "sponsors",
     "community",
+    # The top of the layers: the history page and the organizers' insights, the public API.
+    "history",
+    "api",
+    "ninja",  # its static files serve the API's docs page (no CDN: the strict CSP holds)
 ]
 
 # GitHub login appears only when its OAuth keys are configured.
@@ -338,6 +342,8 @@ ACCOUNT_RATE_LIMITS = {
     "incident_report": "5/h/ip",
     "talk_proposal": "10/d/user",
     "wishlist_topic": "10/d/user",
+    # The public API (api/): generous for a partner site or a script, a brake on scrapers.
+    "api": "300/m/ip",
 }
 SOCIALACCOUNT_AUTO_SIGNUP = False
 

@@ -33,6 +33,8 @@ urlpatterns = [
         name="code-of-conduct",
     ),
     path("a-propos/", community_views.about, name="about"),
+    path("", include("api.urls")),
+    path("", include("history.urls")),
     path("admin/", admin.site.urls),
     # Last: the old site's addresses, redirected to the pages that replaced them.
     path("", include("talks.urls_old_site")),

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from icalendar import Calendar, vDuration
@@ -87,6 +88,16 @@ def build_vevent(event: Event, talks: Sequence[object], *, stamp: datetime) -> I
     return entry
 
 
+def open_data_url() -> str | None:
+    """The public API's list of upcoming events (api/, a higher app: reached by its URL
+    name only), which the subscription calendar and the Atom feed point to; None when
+    the API is not installed."""
+    try:
+        return absolute_url(reverse("api-v1:event_list") + "?when=upcoming")
+    except NoReverseMatch:
+        return None
+
+
 def build_calendar(events: Iterable[Event], *, subscription: bool = False) -> Calendar:
     """A VCALENDAR holding `events` (venues should be select_related).
 
@@ -105,6 +116,11 @@ def build_calendar(events: Iterable[Event], *, subscription: bool = False) -> Ca
         calendar.add("x-wr-calname", CALENDAR_NAME)
         calendar.add("refresh-interval", REFRESH_INTERVAL, parameters={"VALUE": "DURATION"})
         calendar.add("x-published-ttl", vDuration(REFRESH_INTERVAL))
+        api_url = open_data_url()
+        if api_url:
+            text = _("Les mêmes événements en données ouvertes (JSON) : %(url)s") % {"url": api_url}
+            calendar.add("description", text)
+            calendar.add("x-wr-caldesc", text)
     stamp = timezone.now()
     programme = programmes(events)
     for event in events:

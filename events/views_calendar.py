@@ -18,7 +18,13 @@ from django.views.decorators.cache import cache_control
 
 from core.links import absolute_url
 
-from .calendar import CALENDAR_NAME, REFRESH_INTERVAL, calendar_feed_ics, event_ics
+from .calendar import (
+    CALENDAR_NAME,
+    REFRESH_INTERVAL,
+    calendar_feed_ics,
+    event_ics,
+    open_data_url,
+)
 from .models import Event
 from .views import get_event_or_404
 
@@ -62,10 +68,23 @@ def event_summary(event: Event) -> str:
     return when
 
 
+class AtomWithOpenData(Atom1Feed):
+    """Atom, plus a link to the same events in the public API (rel="alternate" with the
+    JSON type: feed readers ignore it, scripts find the open data)."""
+
+    def add_root_elements(self, handler) -> None:
+        super().add_root_elements(handler)
+        api_url = open_data_url()
+        if api_url:
+            handler.addQuickElement(
+                "link", "", {"rel": "alternate", "type": "application/json", "href": api_url}
+            )
+
+
 class UpcomingEventsFeed(Feed):
     """/events/feed.atom: upcoming published events."""
 
-    feed_type = Atom1Feed
+    feed_type = AtomWithOpenData
     title = CALENDAR_NAME
     subtitle = gettext_lazy("Les prochaines API Hours de Clermont'ech.")
     author_name = "Clermont'ech"

@@ -217,6 +217,40 @@ ROUTES = {
     ],
     "old-site:talk": [case(everyone(NOT_FOUND), lambda w: {"path": "talks/api-hour-1/inconnu"})],
     "sponsors:list": [case(everyone())],
+    "history:history": [case(everyone())],
+    # The organizers' insights, in the admin: staff without the organize permission: 403.
+    "history:insights": [case(ADMIN_CHANGE_PAGE)],
+    "history:insights-csv": [
+        case(ADMIN_CHANGE_PAGE, lambda w: {"slug": "evenings"}, label="a table"),
+        case(
+            everyone(ADMIN_LOGIN, staff=FORBIDDEN, organizer=NOT_FOUND, superuser=NOT_FOUND),
+            lambda w: {"slug": "inconnu"},
+            label="unknown table",
+        ),
+    ],
+    # The public API (api/): the same public data for everyone, logged in or not.
+    "api-v1:api-root": [case(everyone(NOT_FOUND))],
+    "api-v1:openapi-json": [case(everyone())],
+    "api-v1:openapi-view": [case(everyone())],
+    "api-v1:event_list": [case(everyone())],
+    "api-v1:event_next": [case(everyone())],
+    "api-v1:event_detail": [
+        case(everyone(), _slug("event"), label="upcoming"),
+        case(everyone(), _slug("cancelled_event"), label="cancelled"),
+        # Drafts never leave through the API, not even for organizers.
+        case(everyone(NOT_FOUND), _slug("draft_event"), label="draft"),
+    ],
+    "api-v1:talk_list": [case(everyone())],
+    "api-v1:talk_detail": [
+        case(everyone(), _slug("public_talk"), label="public talk"),
+        case(everyone(NOT_FOUND), _slug("proposal"), label="submitted proposal"),
+    ],
+    "api-v1:speaker_list": [case(everyone())],
+    "api-v1:speaker_detail": [
+        case(everyone(), _slug("public_speaker"), label="public speaker"),
+        case(everyone(NOT_FOUND), _slug("member_speaker"), label="speaker without a public talk"),
+    ],
+    "api-v1:sponsor_list": [case(everyone())],
     "code-of-conduct": [case(everyone())],
     "about": [case(everyone())],
     "set_language": [case(everyone(HOME))],

@@ -39,6 +39,10 @@ QUERY_PARAMS = {
     "account_login": ["next"],
     "account_signup": ["next"],
     "admin:login": ["next"],
+    "api-v1:event_list": ["page", "year", "when"],
+    "api-v1:talk_list": ["page", "year", "event", "speaker"],
+    "api-v1:speaker_list": ["page", "year", "event"],
+    "api-v1:sponsor_list": ["page", "event"],
 }
 # Forms that appear only in some states of a page: these query strings show them too.
 PAGE_STATES = {
