@@ -251,7 +251,7 @@ else:
 # cache above, and dropped at once when the content of these apps changes. 0 turns it off
 # (the default with DEBUG, so development always shows fresh pages).
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 0 if DEBUG else 5)
-PAGE_CACHE_APPS = ("members", "events", "talks", "sponsors", "community")
+PAGE_CACHE_APPS = ("members", "events", "talks", "sponsors", "community", "history")
 
 # Sessions read from the cache, written through to the database (nothing lost when the
 # cache is flushed or Redis restarts).

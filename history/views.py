@@ -9,6 +9,7 @@ from django.shortcuts import render
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 
+from core.pagecache import anonymous_page
 from events.admin import _csv_response as csv_response  # the one home of our CSV format
 
 from . import insights
@@ -16,6 +17,7 @@ from .charts import bar_chart, column_chart, line_chart, span_chart
 from .stats import history_figures
 
 
+@anonymous_page
 def history(request: HttpRequest) -> HttpResponse:
     figures = history_figures()
     attendance_rows = [
