@@ -18,6 +18,8 @@ from django.utils.translation import gettext_lazy as _
 
 from members.models import Diet  # noqa: F401  (a person's diet: the account's, RSVPs copy it)
 
+from .ticket_codes import display_short_code, new_short_code
+
 DEFAULT_CAPACITY = 50
 
 # Show rate assumed for catering when no past event has tracked its attendance:
@@ -483,6 +485,16 @@ class RSVP(models.Model):
         editable=False,
         help_text=_("Code aléatoire du QR code ; sans effet une fois l'inscription annulée."),
     )
+    short_code = models.CharField(
+        _("code court"),
+        max_length=8,
+        default=new_short_code,
+        editable=False,
+        help_text=_(
+            "Code imprimé sous le QR code, à taper à l'entrée si l'appareil photo ne lit pas "
+            "le QR code (8 caractères, unique pour l'événement)."
+        ),
+    )
     reconfirmed_at = models.DateTimeField(
         _("présence reconfirmée le"),
         null=True,
@@ -508,6 +520,10 @@ class RSVP(models.Model):
                 condition=~Q(status="cancelled"),
                 name="one_active_rsvp_per_member_per_event",
             ),
+            # The code typed at the door finds one ticket of the evening.
+            models.UniqueConstraint(
+                fields=["event", "short_code"], name="rsvp_short_code_unique_per_event"
+            ),
             models.CheckConstraint(
                 condition=Q(status__in=["confirmed", "waitlisted", "cancelled"]),
                 name="rsvp_status_valid",
@@ -520,6 +536,11 @@ class RSVP(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status != self.Status.CANCELLED
+
+    @property
+    def short_code_display(self) -> str:
+        """The code as printed on the ticket: "K7M2-9QXD"."""
+        return display_short_code(self.short_code)
 
     @property
     def is_confirmed(self) -> bool:

@@ -157,7 +157,11 @@ def ticket(request: HttpRequest, slug: str) -> HttpResponse:
     checkin_url = request.build_absolute_uri(
         reverse("events:checkin-ticket", kwargs={"code": rsvp.ticket_code})
     )
-    qr_svg = segno.make(checkin_url, error="m").svg_inline(scale=5, dark="#000", light="#fff")
+    # No width or height, a viewBox instead: the code scales to its box (static/css/site.css)
+    # and stays centred, whatever the screen.
+    qr_svg = segno.make(checkin_url, error="m").svg_inline(
+        omitsize=True, border=2, dark="#000", light="#fff"
+    )
     return render(request, "events/ticket.html", {"event": event, "rsvp": rsvp, "qr_svg": qr_svg})
 
 
