@@ -410,6 +410,39 @@ class RSVPQuerySet(models.QuerySet):
         deletion cancels, what a member's page lists as coming."""
         return self.active().filter(event__starts_at__gt=timezone.now())
 
+    def mine(self, member) -> RSVPQuerySet:
+        """A member's active RSVPs as "Mes inscriptions" lists them: coming evenings
+        first, the soonest on top, then past ones, the latest on top; each with its
+        waiting-list position (one query for the whole list)."""
+        now = timezone.now()
+        return (
+            self.active()
+            .filter(member=member)
+            .select_related("event", "event__venue")
+            .with_waitlist_position()
+            .annotate(is_upcoming=Q(event__ends_at__gte=now))
+            .order_by(
+                models.F("is_upcoming").desc(),
+                models.Case(
+                    models.When(is_upcoming=True, then=models.F("event__starts_at")), default=None
+                ).asc(),
+                models.F("event__starts_at").desc(),
+            )
+        )
+
+    def with_waitlist_position(self) -> RSVPQuerySet:
+        """Annotate waitlist_rank (1 for the first person waiting; read by
+        RSVP.waitlist_position instead of a query per row)."""
+        ahead = (
+            RSVP.objects.waitlisted()
+            .filter(event=OuterRef("event"), id__lte=OuterRef("id"))
+            .order_by()
+            .values("event")
+            .annotate(n=Count("id"))
+            .values("n")
+        )
+        return self.annotate(waitlist_rank=models.Subquery(ahead))
+
     def waitlisted(self) -> RSVPQuerySet:
         # Arrival order: ids are handed out under the event lock, one at a time.
         return self.filter(status=RSVP.Status.WAITLISTED).order_by("id")
@@ -575,6 +608,8 @@ class RSVP(models.Model):
         """1 for the first person waiting, None when not on the waiting list."""
         if not self.is_waitlisted:
             return None
+        if getattr(self, "waitlist_rank", None) is not None:
+            return self.waitlist_rank
         return RSVP.objects.waitlisted().filter(event_id=self.event_id, id__lte=self.id).count()
 
     def diet_label(self) -> str:
