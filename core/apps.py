@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.db.backends.signals import connection_created
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
@@ -14,3 +15,8 @@ class CoreConfig(AppConfig):
         # and its SQL function on SQLite (PostgreSQL has it from the extension).
         register_lookups()
         connection_created.connect(register_sqlite_function, dispatch_uid="core.unaccent")
+
+        from .sites import site_sync_after_migrate
+
+        # The site's name and domain come from the settings (core/sites.py).
+        post_migrate.connect(site_sync_after_migrate, sender=self, dispatch_uid="core.site")

@@ -26,7 +26,10 @@ class SignupForm(forms.Form):
 
     # allauth builds its sign-up form on this class; the code of conduct comes last,
     # just above the button.
-    field_order = ["email", "display_name", "password1", "password2", "accept_code_of_conduct"]
+    field_order = [
+        "email", "display_name", "password1", "password2", "receives_announcements",
+        "accept_code_of_conduct",
+    ]  # fmt: skip
 
     display_name = forms.CharField(
         label=_("Nom affiché"),
@@ -42,6 +45,14 @@ class SignupForm(forms.Form):
         },
     )
 
+    # Consent: unticked unless the person ticks it; the profile has the same switch.
+    receives_announcements = forms.BooleanField(
+        label=_("Recevoir par e-mail les annonces des événements"),
+        help_text=_("Une annonce par soirée, environ. Modifiable à tout moment sur votre profil."),
+        required=False,
+        initial=False,
+    )
+
     def clean_display_name(self) -> str:
         name = self.cleaned_data["display_name"].strip()
         if not name:
@@ -51,7 +62,10 @@ class SignupForm(forms.Form):
     def signup(self, request, user) -> None:
         user.display_name = self.cleaned_data["display_name"]
         user.accepted_code_of_conduct_at = timezone.now()
-        user.save(update_fields=["display_name", "accepted_code_of_conduct_at"])
+        user.receives_announcements = self.cleaned_data["receives_announcements"]
+        user.save(
+            update_fields=["display_name", "accepted_code_of_conduct_at", "receives_announcements"]
+        )
 
 
 # Profiles
