@@ -126,7 +126,8 @@ def env_site_url(name: str, default: str) -> str:
 OLD_SITE_URL = env_site_url("OLD_SITE_URL", "https://clermontech.org")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # django.contrib.admin, with the index in the organizers' order (clermontech/admin_site.py).
+    "clermontech.admin_site.AdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

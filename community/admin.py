@@ -15,7 +15,7 @@ from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 # Importing events.admin registers EventAdmin before we add the "announce" action to it.
 from core.admin_tools import SafeAdminMixin, SafeModelAdmin
@@ -336,9 +336,12 @@ class UserAdmin(SafeAdminMixin, BaseUserAdmin):
                 self.log_change(request, member, _("Exclu : %(r)s") % {"r": member.ban_reason})
                 self.message_user(
                     request,
-                    _(
-                        "%(m)s est exclu·e. %(n)d inscription(s) à venir annulée(s) ; "
-                        "un e-mail l'en a informé·e."
+                    ngettext(
+                        "%(m)s est exclu·e. %(n)d inscription à venir annulée ; "
+                        "un e-mail l'en a informé·e.",
+                        "%(m)s est exclu·e. %(n)d inscriptions à venir annulées ; "
+                        "un e-mail l'en a informé·e.",
+                        len(cancelled),
                     )
                     % {"m": member, "n": len(cancelled)},
                     messages.SUCCESS,
@@ -512,7 +515,8 @@ class AnnouncementAdmin(SafeModelAdmin):
         if count:
             self.message_user(
                 request,
-                _("%(a)s : %(n)d envoi(s) relancé(s).") % {"a": announcement, "n": count},
+                ngettext("%(a)s : %(n)d envoi relancé.", "%(a)s : %(n)d envois relancés.", count)
+                % {"a": announcement, "n": count},
                 messages.SUCCESS,
             )
         else:

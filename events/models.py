@@ -183,7 +183,7 @@ class Event(models.Model):
     )
     title = models.CharField(_("titre"), max_length=200)
     slug = models.SlugField(
-        _("adresse"),
+        _("adresse de la page (URL)"),
         max_length=200,
         unique=True,
         blank=True,

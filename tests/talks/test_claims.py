@@ -378,7 +378,7 @@ def test_approval_links_the_speaker_merges_the_provisional_profile_and_lets_them
             follow=True,
         )
 
-    assert messages_of(response) == ["1 revendication(s) approuvée(s)."]
+    assert messages_of(response) == ["1 revendication approuvée."]
     claim.refresh_from_db()
     assert (claim.status, claim.decided_by, claim.proven_by_email) == (
         C.APPROVED,
@@ -487,7 +487,7 @@ def test_rejection_changes_nothing_and_tells_the_member_neutrally(
     with run_on_commit():
         response = organizer_client.post(decide_url(claim), {"decision": "reject"}, follow=True)
 
-    assert messages_of(response) == ["1 revendication(s) refusée(s)."]
+    assert messages_of(response) == ["1 revendication refusée."]
     claim.refresh_from_db()
     assert (claim.status, claim.decided_by) == (C.REJECTED, organizer)
     assert_ada_untouched(ada)
@@ -527,7 +527,7 @@ def test_undo_unlinks_the_speaker_and_gives_the_member_their_proposals_back(
             follow=True,
         )
 
-    assert messages_of(response) == ["1 revendication(s) annulée(s)."]
+    assert messages_of(response) == ["1 revendication annulée."]
     claim.refresh_from_db()
     assert (claim.status, claim.undone_by, claim.decided_by) == (C.UNDONE, organizer, organizer)
     ada.refresh_from_db()
