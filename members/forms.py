@@ -11,6 +11,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
 from core.images import ACCEPT_ATTRIBUTE, process_image
+from core.markup import BIO_HELP_TEXT
 
 from .models import Diet, User
 
@@ -123,7 +124,7 @@ class ProfileForm(forms.ModelForm):
         }
         help_texts = {
             "receives_announcements": "",
-            "bio": _("Quelques lignes sur vous, 2000 caractères au plus."),
+            "bio": BIO_HELP_TEXT,
             "profile_public": _(
                 "Sinon, seuls les organisateurs voient votre profil. Votre adresse e-mail "
                 "et vos inscriptions ne sont jamais publiques."
