@@ -324,6 +324,13 @@ ACCOUNT_CHANGE_EMAIL = True
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_SIGNUP_FORM_CLASS = "members.forms.SignupForm"
+# allauth's forms with our words ("Adresse e-mail", never "Courriel").
+ACCOUNT_FORMS = {
+    "login": "members.account_forms.LoginForm",
+    "signup": "members.account_forms.SignupForm",
+    "add_email": "members.account_forms.AddEmailForm",
+    "reset_password": "members.account_forms.ResetPasswordForm",
+}
 # Refuses banned addresses at sign-up and when an address is added (community.bans), and
 # finds the visitor's address behind the proxy (TRUSTED_PROXY_COUNT below).
 ACCOUNT_ADAPTER = "community.adapter.AccountAdapter"

@@ -17,8 +17,10 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-# Importing events.admin registers EventAdmin before we add the "announce" action to it.
 from core.admin_tools import SafeAdminMixin, SafeModelAdmin
+
+# Importing events.admin registers EventAdmin before we add the "announce" action to it.
+from core.french import de
 from core.models import OutboxMessage
 from core.search import unaccented
 from events.admin import EventAdmin
@@ -368,15 +370,15 @@ class UserAdmin(SafeAdminMixin, BaseUserAdmin):
                 self.log_change(request, member, _("Exclusion levée"))
                 self.message_user(
                     request,
-                    _("L'exclusion de %(m)s est levée ; un e-mail l'en a informé·e.")
-                    % {"m": member},
+                    _("L'exclusion %(de_m)s est levée ; un e-mail l'en a informé·e.")
+                    % {"de_m": de(member)},
                     messages.SUCCESS,
                 )
                 return redirect("admin:members_user_change", member.pk)
         return self._render_action(
             request,
             member,
-            title=_("Lever l'exclusion de %(m)s") % {"m": member},
+            title=_("Lever l'exclusion %(de_m)s") % {"de_m": de(member)},
             template="user_unban.html",
             error=error,
         )
@@ -401,7 +403,7 @@ class UserAdmin(SafeAdminMixin, BaseUserAdmin):
         return self._render_action(
             request,
             member,
-            title=_("Supprimer les données de %(m)s") % {"m": member},
+            title=_("Supprimer les données %(de_m)s") % {"de_m": de(member)},
             template="user_erase.html",
             error=error,
         )

@@ -214,7 +214,7 @@ def test_claim_is_sent_to_the_organizers_and_changes_nothing_yet(
     (to_organizers,) = mail.outbox
     assert to_organizers.to == ["orgas@clermontech.test"]
     assert to_organizers.subject == (
-        "[Clermont'ech] « C'est moi » : Camille revendique le profil de Ada Lovelace"
+        "[Clermont'ech] « C'est moi » : Camille revendique le profil d'Ada Lovelace"
     )
     assert "Camille (camille@example.org) dit être l'intervenant·e « Ada Lovelace »" in (
         to_organizers.body
@@ -493,7 +493,7 @@ def test_rejection_changes_nothing_and_tells_the_member_neutrally(
     assert_ada_untouched(ada)
     (to_member,) = mail.outbox
     assert to_member.to == ["camille@example.org"]
-    assert to_member.subject == "[Clermont'ech] Votre demande sur le profil de Ada Lovelace"
+    assert to_member.subject == "[Clermont'ech] Votre demande sur le profil d'Ada Lovelace"
     assert "Nous n'avons pas pu le faire." in to_member.body
     # Asking again goes to the organizers by email, not through a new claim.
     again = member_client.post(claim_url(ada), follow=True)
@@ -542,7 +542,7 @@ def test_undo_unlinks_the_speaker_and_gives_the_member_their_proposals_back(
     ]
     (to_member,) = mail.outbox
     assert to_member.subject == (
-        "[Clermont'ech] Le profil de Ada Lovelace n'est plus relié à votre compte"
+        "[Clermont'ech] Le profil d'Ada Lovelace n'est plus relié à votre compte"
     )
     mine = member_client.get(reverse("talks:mine")).content.decode()
     assert "Après l&#x27;approbation" in mine
