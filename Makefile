@@ -36,8 +36,9 @@ migrate: install
 seed: migrate
 	$(BIN)/python manage.py seed_demo
 
+# PORT reaches the settings too: SITE_URL (links in emails, .ics, feed) follows it.
 run: seed
-	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+	PORT=$(PORT) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 lint: install
 	$(BIN)/ruff check .

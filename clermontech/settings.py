@@ -94,8 +94,15 @@ if not DEBUG and not ALLOWED_HOSTS:
     raise ImproperlyConfigured("ALLOWED_HOSTS is empty. With DEBUG=0 list the site's host names.")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
-# Public address of the site, used in emails (links to events, tickets, unsubscribe).
-SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Public address of the site, used in emails (links to events, tickets, unsubscribe),
+# the .ics files and the feed. Set it in production (https://apihour.example.org). In
+# development, when it is not set, it follows the PORT that `make run` serves.
+PORT = env_int("PORT", 8000)
+SITE_URL = (env_str("SITE_URL") or f"http://127.0.0.1:{PORT if DEBUG else 8000}").rstrip("/")
+# The site's name, in emails ("Bonjour de la part de Clermont'ech") and the admin. With
+# SITE_URL's host, it is copied into django.contrib.sites' Site after every migrate
+# (core/sites.py), which allauth's emails read.
+SITE_NAME = env_str("SITE_NAME", "Clermont'ech")
 
 
 def env_site_url(name: str, default: str) -> str:
@@ -119,7 +126,8 @@ def env_site_url(name: str, default: str) -> str:
 OLD_SITE_URL = env_site_url("OLD_SITE_URL", "https://clermontech.org")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # django.contrib.admin, with the index in the organizers' order (clermontech/admin_site.py).
+    "clermontech.admin_site.AdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -326,6 +334,13 @@ ACCOUNT_CHANGE_EMAIL = True
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_SIGNUP_FORM_CLASS = "members.forms.SignupForm"
+# allauth's forms with our words ("Adresse e-mail", never "Courriel").
+ACCOUNT_FORMS = {
+    "login": "members.account_forms.LoginForm",
+    "signup": "members.account_forms.SignupForm",
+    "add_email": "members.account_forms.AddEmailForm",
+    "reset_password": "members.account_forms.ResetPasswordForm",
+}
 # Refuses banned addresses at sign-up and when an address is added (community.bans), and
 # finds the visitor's address behind the proxy (TRUSTED_PROXY_COUNT below).
 ACCOUNT_ADAPTER = "community.adapter.AccountAdapter"

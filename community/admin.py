@@ -15,10 +15,12 @@ from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
+
+from core.admin_tools import SafeAdminMixin, SafeModelAdmin
 
 # Importing events.admin registers EventAdmin before we add the "announce" action to it.
-from core.admin_tools import SafeAdminMixin, SafeModelAdmin
+from core.french import de
 from core.models import OutboxMessage
 from core.search import unaccented
 from events.admin import EventAdmin
@@ -336,9 +338,12 @@ class UserAdmin(SafeAdminMixin, BaseUserAdmin):
                 self.log_change(request, member, _("Exclu : %(r)s") % {"r": member.ban_reason})
                 self.message_user(
                     request,
-                    _(
-                        "%(m)s est exclu·e. %(n)d inscription(s) à venir annulée(s) ; "
-                        "un e-mail l'en a informé·e."
+                    ngettext(
+                        "%(m)s est exclu·e. %(n)d inscription à venir annulée ; "
+                        "un e-mail l'en a informé·e.",
+                        "%(m)s est exclu·e. %(n)d inscriptions à venir annulées ; "
+                        "un e-mail l'en a informé·e.",
+                        len(cancelled),
                     )
                     % {"m": member, "n": len(cancelled)},
                     messages.SUCCESS,
@@ -365,15 +370,15 @@ class UserAdmin(SafeAdminMixin, BaseUserAdmin):
                 self.log_change(request, member, _("Exclusion levée"))
                 self.message_user(
                     request,
-                    _("L'exclusion de %(m)s est levée ; un e-mail l'en a informé·e.")
-                    % {"m": member},
+                    _("L'exclusion %(de_m)s est levée ; un e-mail l'en a informé·e.")
+                    % {"de_m": de(member)},
                     messages.SUCCESS,
                 )
                 return redirect("admin:members_user_change", member.pk)
         return self._render_action(
             request,
             member,
-            title=_("Lever l'exclusion de %(m)s") % {"m": member},
+            title=_("Lever l'exclusion %(de_m)s") % {"de_m": de(member)},
             template="user_unban.html",
             error=error,
         )
@@ -398,7 +403,7 @@ class UserAdmin(SafeAdminMixin, BaseUserAdmin):
         return self._render_action(
             request,
             member,
-            title=_("Supprimer les données de %(m)s") % {"m": member},
+            title=_("Supprimer les données %(de_m)s") % {"de_m": de(member)},
             template="user_erase.html",
             error=error,
         )
@@ -512,7 +517,8 @@ class AnnouncementAdmin(SafeModelAdmin):
         if count:
             self.message_user(
                 request,
-                _("%(a)s : %(n)d envoi(s) relancé(s).") % {"a": announcement, "n": count},
+                ngettext("%(a)s : %(n)d envoi relancé.", "%(a)s : %(n)d envois relancés.", count)
+                % {"a": announcement, "n": count},
                 messages.SUCCESS,
             )
         else:

@@ -11,6 +11,8 @@ far: core.middleware.RejectNulBytesMiddleware answers them with a 400.
 
 from __future__ import annotations
 
+import json
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
@@ -85,8 +87,28 @@ class KeyCheckingAutocompleteSelectMultiple(AutocompleteSelectMultiple):
         return super().optgroups(name, _readable_only(self, value), attr)
 
 
+class _NamedAddInlineAdminFormSet(helpers.InlineAdminFormSet):
+    """The inline's "add another" button in plain words (see SafeAdminMixin)."""
+
+    def inline_formset_data(self):
+        data = json.loads(super().inline_formset_data())
+        label = getattr(self.opts, "add_label", None) or _("Ajouter : %(name)s") % {
+            "name": self.opts.verbose_name
+        }
+        data["options"]["addText"] = str(label)
+        return json.dumps(data, ensure_ascii=False)
+
+
 class SafeAdminMixin:
     """For a ModelAdmin that cannot derive from SafeModelAdmin (UserAdmin)."""
+
+    def get_inline_formsets(self, request, formsets, inline_instances, obj=None):
+        """Django's French "Ajouter un objet <nom> supplémentaire" reads badly: an inline's
+        add_label ("Ajouter un sponsor à la soirée") replaces it, else "Ajouter : <nom>"."""
+        inline_formsets = super().get_inline_formsets(request, formsets, inline_instances, obj)
+        for inline_formset in inline_formsets:
+            inline_formset.__class__ = _NamedAddInlineAdminFormSet
+        return inline_formsets
 
     def get_changelist_instance(self, request):
         try:
@@ -136,7 +158,10 @@ class SafeModelAdmin(SafeAdminMixin, admin.ModelAdmin):
 
 
 class SafeTabularInline(admin.TabularInline):
-    """An inline whose autocomplete fields are proofed like SafeModelAdmin's."""
+    """An inline whose autocomplete fields are proofed like SafeModelAdmin's.
+    `add_label`: the words of its "add another" button (see SafeAdminMixin)."""
+
+    add_label = None
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name in self.get_autocomplete_fields(request) and "widget" not in kwargs:

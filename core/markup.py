@@ -8,6 +8,14 @@ rel="noopener noreferrer nofollow", and only http, https and mailto URLs remain.
 import markdown as markdown_lib
 import nh3
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext_lazy as _
+
+# The one help text of a member's or a speaker's presentation, in every form that edits
+# it (the profile, the talk proposal, the speaker profile): one format everywhere.
+BIO_HELP_TEXT = _(
+    "Quelques lignes sur vous, en Markdown : **gras**, *italique*, [lien](https://…), "
+    "listes ; le HTML est retiré."
+)
 
 ALLOWED_TAGS = {
     "a", "abbr", "acronym", "b", "blockquote", "br", "code", "dd", "del", "dl", "dt", "em",

@@ -12,7 +12,8 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.formats import date_format
+from django.utils.html import format_html, format_html_join
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -259,9 +260,11 @@ class RSVPInline(SafeTabularInline):
 @admin.register(Event)
 class EventAdmin(SafeModelAdmin):
     form = EventAdminForm
+    # Fits a 1280 px laptop (tests/browser/test_admin_width.py): short headers and
+    # dates, the tools as short links (all of them again on the event's page).
     list_display = [
         "title",
-        "starts_at",
+        "date",
         "venue",
         "status",
         "seats",
@@ -279,7 +282,7 @@ class EventAdmin(SafeModelAdmin):
         (
             None,
             {
-                "fields": ["number", "title", "slug", "status", "description"],
+                "fields": ["number", "title", "status", "description"],
                 "description": gettext_lazy(
                     "Un événement « publié » est visible de tous. Passer un événement à "
                     "« annulé » prévient par e-mail toutes les personnes inscrites ou en "
@@ -307,6 +310,8 @@ class EventAdmin(SafeModelAdmin):
             {"fields": ["capacity", "registration_opens_at", "registration_closes_at"]},
         ),
         (gettext_lazy("Liens"), {"fields": ["livestream_url", "photos_url"]}),
+        # The address of the page is deduced from the number or the title: rarely typed.
+        (gettext_lazy("Avancé"), {"fields": ["slug"], "classes": ["collapse"]}),
     ]
 
     def get_queryset(self, request):
@@ -319,13 +324,18 @@ class EventAdmin(SafeModelAdmin):
             .order_by("-starts_at")
         )
 
-    @admin.display(description=gettext_lazy("confirmées / places"), ordering="confirmed_count")
+    @admin.display(description=gettext_lazy("date"), ordering="starts_at")
+    def date(self, event: Event) -> str:
+        return date_format(timezone.localtime(event.starts_at), "SHORT_DATETIME_FORMAT")
+
+    @admin.display(description=gettext_lazy("places"), ordering="confirmed_count")
     def seats(self, event: Event) -> str:
+        """Confirmed / capacity."""
         if event.capacity is None:
             return f"{event.confirmed_count} / {_('sans limite')}"
         return f"{event.confirmed_count} / {event.capacity}"
 
-    @admin.display(description=gettext_lazy("liste d'attente"), ordering="waitlist_count")
+    @admin.display(description=gettext_lazy("attente"), ordering="waitlist_count")
     def waitlist(self, event: Event) -> int:
         return event.waitlist_count
 
@@ -354,19 +364,17 @@ class EventAdmin(SafeModelAdmin):
             + "?"
             + urlencode({"group": event.outbox_group})
         )
+        links = [
+            (reverse("events:checkin", kwargs={"slug": event.slug}), _("entrée")),
+            (rsvps, _("inscriptions")),
+            (mails, _("messages")),
+            (reverse("admin:events_event_catering", args=[event.pk]), _("traiteur")),
+            (reverse("admin:events_event_attendees_csv", args=[event.pk]), _("CSV")),
+        ]
+        # One link per line when the column is narrow (they wrap), never sideways.
         return format_html(
-            '<a href="{}">{}</a> · <a href="{}">{}</a> · <a href="{}">{}</a> · '
-            '<a href="{}">{}</a> · <a href="{}">{}</a>',
-            reverse("events:checkin", kwargs={"slug": event.slug}),
-            _("entrée"),
-            rsvps,
-            _("inscriptions"),
-            mails,
-            _("messages"),
-            reverse("admin:events_event_catering", args=[event.pk]),
-            _("traiteur"),
-            reverse("admin:events_event_attendees_csv", args=[event.pk]),
-            _("CSV"),
+            '<span class="admin-tools">{}</span>',
+            format_html_join(" ", '<a href="{}">{}</a>', links),
         )
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
@@ -511,16 +519,17 @@ class RSVPAdminForm(forms.ModelForm):
 @admin.register(RSVP)
 class RSVPAdmin(SafeModelAdmin):
     form = RSVPAdminForm
+    # Fits a 1280 px laptop (tests/browser/test_admin_width.py): the waiting-list
+    # rank inside the status, short dates, yes/no icons.
     list_display = [
-        "member",
-        "event",
-        "status",
-        "position",
+        "person",
+        "evening",
+        "state",
         "diet",
-        "created_at",
-        "reconfirmed_at",
-        "checked_in_at",
-        "walk_in",
+        "registered",
+        "reconfirmed",
+        "arrived",
+        "on_site",
     ]
     list_filter = [
         "status",
@@ -554,11 +563,46 @@ class RSVPAdmin(SafeModelAdmin):
             return []
         return ["event", "member", *self.readonly_fields]
 
-    @admin.display(description=gettext_lazy("rang d'attente"))
-    def position(self, rsvp: RSVP):
-        if not rsvp.is_waitlisted:
+    def get_queryset(self, request):
+        return super().get_queryset(request).with_waitlist_position()
+
+    # Methods rather than the foreign keys themselves: Django never wraps a foreign key's
+    # cell, and a long name would push the list sideways.
+    @admin.display(description=gettext_lazy("membre"), ordering="member__display_name")
+    def person(self, rsvp: RSVP) -> str:
+        return str(rsvp.member)
+
+    @admin.display(description=gettext_lazy("événement"), ordering="event__starts_at")
+    def evening(self, rsvp: RSVP) -> str:
+        return str(rsvp.event)
+
+    @admin.display(description=gettext_lazy("sur place"), boolean=True, ordering="walk_in")
+    def on_site(self, rsvp: RSVP) -> bool:
+        return rsvp.walk_in
+
+    @admin.display(description=gettext_lazy("statut"), ordering="status")
+    def state(self, rsvp: RSVP) -> str:
+        """The status, with the rank for someone waiting: "en liste d'attente (n° 2)"."""
+        if rsvp.is_waitlisted:
+            return _("%(status)s (n° %(position)d)") % {
+                "status": rsvp.get_status_display(),
+                "position": rsvp.waitlist_position(),
+            }
+        return rsvp.get_status_display()
+
+    @admin.display(description=gettext_lazy("inscrit le"), ordering="created_at")
+    def registered(self, rsvp: RSVP) -> str:
+        return date_format(timezone.localtime(rsvp.created_at), "SHORT_DATETIME_FORMAT")
+
+    @admin.display(description=gettext_lazy("reconfirmé"), boolean=True, ordering="reconfirmed_at")
+    def reconfirmed(self, rsvp: RSVP) -> bool:
+        return rsvp.reconfirmed_at is not None
+
+    @admin.display(description=gettext_lazy("arrivée"), ordering="checked_in_at")
+    def arrived(self, rsvp: RSVP) -> str:
+        if rsvp.checked_in_at is None:
             return "—"
-        return rsvp.waitlist_position()
+        return date_format(timezone.localtime(rsvp.checked_in_at), "SHORT_DATETIME_FORMAT")
 
     def has_delete_permission(self, request, obj=None):
         # History stays: cancel instead, so the waiting list moves up.
@@ -599,11 +643,19 @@ class RSVPAdmin(SafeModelAdmin):
             cancelled += 1
         self.message_user(
             request,
-            _(
-                "%(c)d inscription(s) annulée(s), "
-                "%(p)d personne(s) promue(s) depuis la liste d'attente."
-            )
-            % {"c": cancelled, "p": promoted},
+            ngettext("%(c)d inscription annulée.", "%(c)d inscriptions annulées.", cancelled)
+            % {"c": cancelled}
+            + (
+                " "
+                + ngettext(
+                    "%(p)d personne de la liste d'attente a obtenu une place.",
+                    "%(p)d personnes de la liste d'attente ont obtenu une place.",
+                    promoted,
+                )
+                % {"p": promoted}
+                if promoted
+                else ""
+            ),
             messages.SUCCESS,
         )
 
@@ -616,5 +668,7 @@ class RSVPAdmin(SafeModelAdmin):
             except RSVPError as error:
                 self.message_user(request, f"{rsvp}: {error}", messages.ERROR)
         self.message_user(
-            request, _("%(n)d arrivée(s) pointée(s).") % {"n": done}, messages.SUCCESS
+            request,
+            ngettext("%(n)d arrivée pointée.", "%(n)d arrivées pointées.", done) % {"n": done},
+            messages.SUCCESS,
         )

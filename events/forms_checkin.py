@@ -30,7 +30,10 @@ class TicketCodeForm(forms.Form):
     code = forms.CharField(
         label=_("Code du billet"),
         max_length=64,
-        help_text=_("Le code imprimé sous le QR code, si l'appareil photo ne le lit pas."),
+        help_text=_(
+            "Les 8 caractères imprimés sous le QR code (par exemple K7M2-9QXD), si l'appareil "
+            "photo ne le lit pas : majuscules, tiret, O ou 0, I, L ou 1, peu importe."
+        ),
         widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "off"}),
     )
 

@@ -18,6 +18,8 @@ from django.utils.translation import gettext_lazy as _
 
 from members.models import Diet  # noqa: F401  (a person's diet: the account's, RSVPs copy it)
 
+from .ticket_codes import display_short_code, new_short_code
+
 DEFAULT_CAPACITY = 50
 
 # Show rate assumed for catering when no past event has tracked its attendance:
@@ -181,7 +183,7 @@ class Event(models.Model):
     )
     title = models.CharField(_("titre"), max_length=200)
     slug = models.SlugField(
-        _("adresse"),
+        _("adresse de la page (URL)"),
         max_length=200,
         unique=True,
         blank=True,
@@ -408,6 +410,39 @@ class RSVPQuerySet(models.QuerySet):
         deletion cancels, what a member's page lists as coming."""
         return self.active().filter(event__starts_at__gt=timezone.now())
 
+    def mine(self, member) -> RSVPQuerySet:
+        """A member's active RSVPs as "Mes inscriptions" lists them: coming evenings
+        first, the soonest on top, then past ones, the latest on top; each with its
+        waiting-list position (one query for the whole list)."""
+        now = timezone.now()
+        return (
+            self.active()
+            .filter(member=member)
+            .select_related("event", "event__venue")
+            .with_waitlist_position()
+            .annotate(is_upcoming=Q(event__ends_at__gte=now))
+            .order_by(
+                models.F("is_upcoming").desc(),
+                models.Case(
+                    models.When(is_upcoming=True, then=models.F("event__starts_at")), default=None
+                ).asc(),
+                models.F("event__starts_at").desc(),
+            )
+        )
+
+    def with_waitlist_position(self) -> RSVPQuerySet:
+        """Annotate waitlist_rank (1 for the first person waiting; read by
+        RSVP.waitlist_position instead of a query per row)."""
+        ahead = (
+            RSVP.objects.waitlisted()
+            .filter(event=OuterRef("event"), id__lte=OuterRef("id"))
+            .order_by()
+            .values("event")
+            .annotate(n=Count("id"))
+            .values("n")
+        )
+        return self.annotate(waitlist_rank=models.Subquery(ahead))
+
     def waitlisted(self) -> RSVPQuerySet:
         # Arrival order: ids are handed out under the event lock, one at a time.
         return self.filter(status=RSVP.Status.WAITLISTED).order_by("id")
@@ -483,6 +518,16 @@ class RSVP(models.Model):
         editable=False,
         help_text=_("Code aléatoire du QR code ; sans effet une fois l'inscription annulée."),
     )
+    short_code = models.CharField(
+        _("code court"),
+        max_length=8,
+        default=new_short_code,
+        editable=False,
+        help_text=_(
+            "Code imprimé sous le QR code, à taper à l'entrée si l'appareil photo ne lit pas "
+            "le QR code (8 caractères, unique pour l'événement)."
+        ),
+    )
     reconfirmed_at = models.DateTimeField(
         _("présence reconfirmée le"),
         null=True,
@@ -508,6 +553,10 @@ class RSVP(models.Model):
                 condition=~Q(status="cancelled"),
                 name="one_active_rsvp_per_member_per_event",
             ),
+            # The code typed at the door finds one ticket of the evening.
+            models.UniqueConstraint(
+                fields=["event", "short_code"], name="rsvp_short_code_unique_per_event"
+            ),
             models.CheckConstraint(
                 condition=Q(status__in=["confirmed", "waitlisted", "cancelled"]),
                 name="rsvp_status_valid",
@@ -520,6 +569,11 @@ class RSVP(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status != self.Status.CANCELLED
+
+    @property
+    def short_code_display(self) -> str:
+        """The code as printed on the ticket: "K7M2-9QXD"."""
+        return display_short_code(self.short_code)
 
     @property
     def is_confirmed(self) -> bool:
@@ -554,6 +608,8 @@ class RSVP(models.Model):
         """1 for the first person waiting, None when not on the waiting list."""
         if not self.is_waitlisted:
             return None
+        if getattr(self, "waitlist_rank", None) is not None:
+            return self.waitlist_rank
         return RSVP.objects.waitlisted().filter(event_id=self.event_id, id__lte=self.id).count()
 
     def diet_label(self) -> str:

@@ -24,6 +24,7 @@ from members.models import User
 
 from . import emails
 from .models import RSVP, Diet, Event, Venue
+from .ticket_codes import new_short_code, normalize_short_code
 
 
 class RSVPError(Exception):
@@ -63,6 +64,15 @@ def _validate_diet(diet: str, diet_notes: str) -> str:
     if refusal:
         raise RSVPError(refusal)
     return Diet.kept_notes(diet, diet_notes)
+
+
+def _free_short_code(event: Event) -> str:
+    """A ticket short code no other RSVP of the event holds. Called under the event lock,
+    so nobody takes the same code between the check and the insert."""
+    while True:
+        code = new_short_code()
+        if not RSVP.objects.filter(event=event, short_code=code).exists():
+            return code
 
 
 def _promote_waitlist(event: Event) -> list[RSVP]:
@@ -150,6 +160,7 @@ def rsvp_create(
         rsvp = RSVP.objects.create(
             event=event,
             member=member,
+            short_code=_free_short_code(event),
             status=status,
             diet=diet,
             diet_notes=diet_notes,
@@ -269,7 +280,12 @@ def ticket_check_in(*, code: str, event: Event | None = None) -> CheckInResult:
     Checking in twice changes nothing and says so (result.already, with the time).
     """
     code = (code or "").strip()
-    rsvp = RSVP.objects.filter(ticket_code=code).select_related("event").first() if code else None
+    short = normalize_short_code(code) if event is not None else None
+    if short:  # typed at the door: "K7M2-9QXD", "k7m29qxd"... (unique within the event)
+        rsvps = RSVP.objects.filter(event=event, short_code=short)
+    else:  # the QR code's long code, or a door list's button
+        rsvps = RSVP.objects.filter(ticket_code=code) if code else RSVP.objects.none()
+    rsvp = rsvps.select_related("event").first()
     if rsvp is None:
         raise TicketNotFound(_("Billet inconnu : vérifiez le code."))
     with transaction.atomic():
@@ -386,6 +402,7 @@ def rsvp_walk_in(
             rsvp = RSVP.objects.create(
                 event=event,
                 member=member,
+                short_code=_free_short_code(event),
                 status=RSVP.Status.CONFIRMED,
                 diet=diet,
                 diet_notes=diet_notes,

@@ -135,19 +135,21 @@ def rsvp_cancel_view(request: HttpRequest, slug: str) -> HttpResponse:
     if rsvp is None:
         messages.info(request, _("Vous n'avez pas d'inscription active à cet événement."))
         return redirect(event)
+    # Back where the button was: "Mes inscriptions" or the event's page.
+    back = reverse("events:mine") if request.POST.get("from") == "mine" else event
     was_waitlisted = rsvp.is_waitlisted
     try:
         rsvp_cancel(rsvp=rsvp)
     except RSVPError as error:
         messages.error(request, str(error))
-        return redirect(event)
+        return redirect(back)
     if was_waitlisted:
         messages.success(request, _("Vous avez quitté la liste d'attente."))
     else:
         messages.success(
             request, _("Votre inscription est annulée. Merci d'avoir libéré la place !")
         )
-    return redirect(event)
+    return redirect(back)
 
 
 @login_required
@@ -162,16 +164,19 @@ def ticket(request: HttpRequest, slug: str) -> HttpResponse:
     checkin_url = request.build_absolute_uri(
         reverse("events:checkin-ticket", kwargs={"code": rsvp.ticket_code})
     )
-    qr_svg = segno.make(checkin_url, error="m").svg_inline(scale=5, dark="#000", light="#fff")
+    # No width or height, a viewBox instead: the code scales to its box (static/css/site.css)
+    # and stays centred, whatever the screen.
+    qr_svg = segno.make(checkin_url, error="m").svg_inline(
+        omitsize=True, border=2, dark="#000", light="#fff"
+    )
     return render(request, "events/ticket.html", {"event": event, "rsvp": rsvp, "qr_svg": qr_svg})
 
 
 @login_required
 def my_events(request: HttpRequest) -> HttpResponse:
-    rsvps = (
-        RSVP.objects.active()
-        .filter(member=request.user)
-        .select_related("event", "event__venue")
-        .order_by("-event__starts_at")
-    )
-    return render(request, "events/mine.html", {"rsvps": rsvps})
+    rsvps = list(RSVP.objects.mine(request.user))
+    context = {
+        "upcoming": [r for r in rsvps if r.is_upcoming],
+        "past": [r for r in rsvps if not r.is_upcoming],
+    }
+    return render(request, "events/mine.html", context)

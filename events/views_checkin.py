@@ -38,6 +38,9 @@ MEMBER_SUGGESTIONS = 8
 # ticket for another event is refused (the camera app opens /events/billet/<code>/
 # without saying which door it is at).
 DOOR_EVENT_SESSION_KEY = "door_event_id"
+# The ticket just checked in from its page: the next view of it says "Bienvenue !" (only
+# that); any later view of the same ticket says when it was checked in.
+DOOR_WELCOME_SESSION_KEY = "door_welcome_code"
 
 
 def organizer_required(view: Callable) -> Callable:
@@ -258,10 +261,15 @@ def checkin_ticket(request: HttpRequest, code: str) -> HttpResponse:
         except RSVPError as error:
             messages.error(request, str(error))
         else:
-            _checked_in_message(request, result)
+            # The page itself says it (welcome, or already checked in at HH:MM): no
+            # message above it saying the same thing again.
+            if not result.already:
+                request.session[DOOR_WELCOME_SESSION_KEY] = code
         return redirect("events:checkin-ticket", code=code)
     today = timezone.localdate()
+    welcome = request.session.pop(DOOR_WELCOME_SESSION_KEY, None) == code
     context = {
+        "welcome": welcome and rsvp.checked_in_at is not None,
         "rsvp": rsvp,
         "event": rsvp.event,
         "door_event": door_event,

@@ -11,6 +11,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
 from core.images import ACCEPT_ATTRIBUTE, process_image
+from core.markup import BIO_HELP_TEXT
 
 from .models import Diet, User
 
@@ -26,7 +27,10 @@ class SignupForm(forms.Form):
 
     # allauth builds its sign-up form on this class; the code of conduct comes last,
     # just above the button.
-    field_order = ["email", "display_name", "password1", "password2", "accept_code_of_conduct"]
+    field_order = [
+        "email", "display_name", "password1", "password2", "receives_announcements",
+        "accept_code_of_conduct",
+    ]  # fmt: skip
 
     display_name = forms.CharField(
         label=_("Nom affiché"),
@@ -42,6 +46,14 @@ class SignupForm(forms.Form):
         },
     )
 
+    # Consent: unticked unless the person ticks it; the profile has the same switch.
+    receives_announcements = forms.BooleanField(
+        label=_("Recevoir par e-mail les annonces des événements"),
+        help_text=_("Une annonce par soirée, environ. Modifiable à tout moment sur votre profil."),
+        required=False,
+        initial=False,
+    )
+
     def clean_display_name(self) -> str:
         name = self.cleaned_data["display_name"].strip()
         if not name:
@@ -51,7 +63,10 @@ class SignupForm(forms.Form):
     def signup(self, request, user) -> None:
         user.display_name = self.cleaned_data["display_name"]
         user.accepted_code_of_conduct_at = timezone.now()
-        user.save(update_fields=["display_name", "accepted_code_of_conduct_at"])
+        user.receives_announcements = self.cleaned_data["receives_announcements"]
+        user.save(
+            update_fields=["display_name", "accepted_code_of_conduct_at", "receives_announcements"]
+        )
 
 
 # Profiles
@@ -109,7 +124,7 @@ class ProfileForm(forms.ModelForm):
         }
         help_texts = {
             "receives_announcements": "",
-            "bio": _("Quelques lignes sur vous, 2000 caractères au plus."),
+            "bio": BIO_HELP_TEXT,
             "profile_public": _(
                 "Sinon, seuls les organisateurs voient votre profil. Votre adresse e-mail "
                 "et vos inscriptions ne sont jamais publiques."

@@ -136,9 +136,10 @@ class User(AbstractUser):
     linkedin_url = models.URLField(_("LinkedIn"), blank=True)
     default_diet = models.CharField(_("régime alimentaire par défaut"), max_length=20, blank=True)
     default_diet_notes = models.CharField(_("précisions sur le régime"), max_length=200, blank=True)
+    # Consent: off unless the member ticks it (at sign-up or on their profile).
     receives_announcements = models.BooleanField(
         _("reçoit les annonces"),
-        default=True,
+        default=False,
         help_text=_("Les annonces des prochains événements, par e-mail."),
     )
     profile_public = models.BooleanField(

@@ -25,6 +25,7 @@ class SponsorshipInline(SafeTabularInline):
         "provides_money", "provides_livestream", "thanks",
     ]  # fmt: skip
     verbose_name_plural = _("soutiens aux événements")
+    add_label = _("Ajouter une soirée soutenue")
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("event", "sponsor")
@@ -36,6 +37,7 @@ class EventSponsorshipInline(SponsorshipInline):
     autocomplete_fields = ["sponsor"]
     fields = ["sponsor", *SponsorshipInline.fields[1:]]
     verbose_name_plural = _("sponsors de la soirée")
+    add_label = _("Ajouter un sponsor à la soirée")
 
 
 @admin.register(Sponsor)

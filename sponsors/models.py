@@ -26,7 +26,7 @@ class Sponsor(models.Model):
 
     name = models.CharField(_("nom"), max_length=120)
     slug = models.SlugField(
-        _("adresse"),
+        _("adresse de la page (URL)"),
         max_length=120,
         unique=True,
         blank=True,

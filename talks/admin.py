@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext, ngettext_lazy
 
 from core.admin_tools import SafeModelAdmin, SafeTabularInline
 from core.search import unaccented
@@ -255,9 +255,20 @@ class SpeakerClaimAdmin(SafeModelAdmin):
     # Decisions: the actions and the buttons of the claim's page -------------------
 
     DECISIONS = {
-        "approve": (speaker_claim_approve, gettext_lazy("%(n)d revendication(s) approuvée(s).")),
-        "reject": (speaker_claim_reject, gettext_lazy("%(n)d revendication(s) refusée(s).")),
-        "undo": (speaker_claim_undo, gettext_lazy("%(n)d revendication(s) annulée(s).")),
+        "approve": (
+            speaker_claim_approve,
+            ngettext_lazy(
+                "%(n)d revendication approuvée.", "%(n)d revendications approuvées.", "n"
+            ),
+        ),
+        "reject": (
+            speaker_claim_reject,
+            ngettext_lazy("%(n)d revendication refusée.", "%(n)d revendications refusées.", "n"),
+        ),
+        "undo": (
+            speaker_claim_undo,
+            ngettext_lazy("%(n)d revendication annulée.", "%(n)d revendications annulées.", "n"),
+        ),
     }
 
     def _decide(self, request: HttpRequest, claims, decision: str) -> None:
@@ -332,6 +343,7 @@ class TalkSpeakerInline(SafeTabularInline):
     autocomplete_fields = ["speaker"]
     fields = ["speaker", "position"]
     verbose_name_plural = gettext_lazy("intervenant·es (dans l'ordre : 0 en premier)")
+    add_label = gettext_lazy("Ajouter un·e intervenant·e")
 
 
 class TalkStatusChangeInline(SafeTabularInline):
@@ -670,13 +682,23 @@ class TalkAdmin(SafeModelAdmin):
     @admin.action(description=gettext_lazy("Accepter (e-mail avec lien de confirmation)"))
     def accept_selected(self, request, queryset):
         self._change_status(
-            request, queryset, Talk.Status.ACCEPTED, _("%(n)d talk(s) accepté(s), e-mails envoyés.")
+            request,
+            queryset,
+            Talk.Status.ACCEPTED,
+            ngettext_lazy(
+                "%(n)d talk accepté, e-mail envoyé.", "%(n)d talks acceptés, e-mails envoyés.", "n"
+            ),
         )
 
     @admin.action(description=gettext_lazy("Refuser (e-mail de remerciement)"))
     def reject_selected(self, request, queryset):
         self._change_status(
-            request, queryset, Talk.Status.REJECTED, _("%(n)d talk(s) refusé(s), e-mails envoyés.")
+            request,
+            queryset,
+            Talk.Status.REJECTED,
+            ngettext_lazy(
+                "%(n)d talk refusé, e-mail envoyé.", "%(n)d talks refusés, e-mails envoyés.", "n"
+            ),
         )
 
     @admin.action(
@@ -684,13 +706,21 @@ class TalkAdmin(SafeModelAdmin):
     )
     def confirm_selected(self, request, queryset):
         self._change_status(
-            request, queryset, Talk.Status.CONFIRMED, _("%(n)d talk(s) confirmé(s).")
+            request,
+            queryset,
+            Talk.Status.CONFIRMED,
+            ngettext_lazy("%(n)d talk confirmé.", "%(n)d talks confirmés.", "n"),
         )
 
     @admin.action(description=gettext_lazy("Annuler un talk accepté (e-mail aux intervenant·es)"))
     def cancel_selected(self, request, queryset):
         self._change_status(
-            request, queryset, Talk.Status.CANCELLED, _("%(n)d talk(s) annulé(s), e-mails envoyés.")
+            request,
+            queryset,
+            Talk.Status.CANCELLED,
+            ngettext_lazy(
+                "%(n)d talk annulé, e-mails envoyés.", "%(n)d talks annulés, e-mails envoyés.", "n"
+            ),
         )
 
     @admin.action(description=gettext_lazy("Programmer à l'événement choisi ci-contre"))
@@ -715,7 +745,10 @@ class TalkAdmin(SafeModelAdmin):
         if done:
             self.message_user(
                 request,
-                _("%(n)d talk(s) programmé(s) à %(event)s.") % {"n": done, "event": event},
+                ngettext(
+                    "%(n)d talk programmé à %(event)s.", "%(n)d talks programmés à %(event)s.", done
+                )
+                % {"n": done, "event": event},
                 messages.SUCCESS,
             )
 
@@ -729,7 +762,11 @@ class TalkAdmin(SafeModelAdmin):
                 self.message_user(request, str(error), messages.ERROR)
             else:
                 done += 1
-        self.message_user(request, _("%(n)d talk(s) retiré(s) du programme.") % {"n": done})
+        self.message_user(
+            request,
+            ngettext("%(n)d talk retiré du programme.", "%(n)d talks retirés du programme.", done)
+            % {"n": done},
+        )
 
     # The programme editor ---------------------------------------------------
 
@@ -903,12 +940,20 @@ class TopicAdmin(SafeModelAdmin):
     @admin.action(description=gettext_lazy("Masquer de la wishlist"))
     def hide_selected(self, request, queryset):
         n = queryset.update(is_hidden=True)
-        self.message_user(request, _("%(n)d sujet(s) masqué(s).") % {"n": n}, messages.SUCCESS)
+        self.message_user(
+            request,
+            ngettext("%(n)d sujet masqué.", "%(n)d sujets masqués.", n) % {"n": n},
+            messages.SUCCESS,
+        )
 
     @admin.action(description=gettext_lazy("Remettre dans la wishlist"))
     def show_selected(self, request, queryset):
         n = queryset.update(is_hidden=False)
-        self.message_user(request, _("%(n)d sujet(s) remis.") % {"n": n}, messages.SUCCESS)
+        self.message_user(
+            request,
+            ngettext("%(n)d sujet remis.", "%(n)d sujets remis.", n) % {"n": n},
+            messages.SUCCESS,
+        )
 
 
 @admin.register(ImportedPost)

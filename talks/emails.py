@@ -28,6 +28,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.french import de
 from core.links import absolute_url
 from core.models import OutboxMessage
 from core.outbox import Mail, outbox_queue_many, renderer
@@ -367,7 +368,7 @@ def _render_speaker_claimed(message: OutboxMessage) -> EmailMessage | None:
     else:
         if not claim.is_pending:
             return None  # already decided by an organizer: nothing left to ask
-        subject = _("« C'est moi » : %(member)s revendique le profil de %(name)s")
+        subject = _("« C'est moi » : %(member)s revendique le profil %(de_name)s")
     speaker, member = claim.speaker, claim.member
     context = {
         "claim": claim,
@@ -377,7 +378,7 @@ def _render_speaker_claimed(message: OutboxMessage) -> EmailMessage | None:
         "claim_url": absolute_url(reverse("admin:talks_speakerclaim_change", args=[claim.pk])),
         "claims_url": absolute_url(reverse("admin:talks_speakerclaim_changelist")),
     }
-    subject %= {"name": speaker.name, "member": member.display_name}
+    subject %= {"name": speaker.name, "de_name": de(speaker.name), "member": member.display_name}
     return _email("speaker_claimed", subject, context)
 
 
@@ -391,7 +392,8 @@ def _to_claimant(message: OutboxMessage, status: str, subject: str) -> EmailMess
         "speaker_url": absolute_url(claim.speaker.get_absolute_url()),
         "profile_url": absolute_url(reverse("talks:speaker-profile")),
     }
-    return _email(f"claim_{status}", subject % {"name": claim.speaker.name}, context)
+    name = claim.speaker.name
+    return _email(f"claim_{status}", subject % {"name": name, "de_name": de(name)}, context)
 
 
 @renderer("talks.claim_approved", gettext_lazy("« C'est moi » approuvé"))
@@ -406,7 +408,7 @@ def _render_claim_approved(message: OutboxMessage) -> EmailMessage | None:
 @renderer("talks.claim_rejected", gettext_lazy("« C'est moi » refusé"))
 def _render_claim_rejected(message: OutboxMessage) -> EmailMessage | None:
     return _to_claimant(
-        message, SpeakerClaim.Status.REJECTED, _("Votre demande sur le profil de %(name)s")
+        message, SpeakerClaim.Status.REJECTED, _("Votre demande sur le profil %(de_name)s")
     )
 
 
@@ -415,7 +417,7 @@ def _render_claim_undone(message: OutboxMessage) -> EmailMessage | None:
     return _to_claimant(
         message,
         SpeakerClaim.Status.UNDONE,
-        _("Le profil de %(name)s n'est plus relié à votre compte"),
+        _("Le profil %(de_name)s n'est plus relié à votre compte"),
     )
 
 

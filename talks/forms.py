@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.markup import BIO_HELP_TEXT
 from events.models import Event
 from members.models import User
 
@@ -114,10 +115,9 @@ class ProposalForm(forms.ModelForm):
         required=False,
         max_length=3000,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_(
-            "Affichés avec votre talk s'il est retenu (Markdown). Ils mettent à jour votre "
-            "profil d'intervenant·e."
-        ),
+        # Shown with the talk if it is accepted, and they update the speaker profile;
+        # pre-filled from the account's presentation, in the same format (Markdown).
+        help_text=BIO_HELP_TEXT,
     )
     # The topic comes back in a hidden field: one that left the wishlist meanwhile (or
     # a hand-made value) is dropped, the proposal still goes through.
@@ -308,7 +308,7 @@ class SpeakerProfileForm(PhotoFieldMixin, forms.ModelForm):
         self.fields["name"].help_text = _(
             "Tel qu'il apparaîtra dans le programme. Il donne aussi l'adresse de votre page."
         )
-        self.fields["bio"].help_text = _("Markdown accepté ; le HTML est retiré.")
+        self.fields["bio"].help_text = BIO_HELP_TEXT
         if not can_mentor and not self.instance.is_mentor:
             del self.fields["is_mentor"]
             del self.fields["mentor_topics"]

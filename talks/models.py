@@ -18,7 +18,7 @@ from django.db.models import Count, Prefetch, Q
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.text import slugify
+from django.utils.text import capfirst, slugify
 from django.utils.translation import gettext_lazy as _
 
 from events.models import Event
@@ -55,7 +55,7 @@ class SpeakerQuerySet(models.QuerySet):
 class Speaker(models.Model):
     name = models.CharField(_("nom"), max_length=120)
     slug = models.SlugField(
-        _("adresse"),
+        _("adresse de la page (URL)"),
         max_length=120,
         unique=True,
         help_text=_(
@@ -337,7 +337,7 @@ class Talk(models.Model):
     DURATIONS = {Format.SHORT: (10, 5), Format.LONG: (25, 5)}
 
     title = models.CharField(_("titre"), max_length=200)
-    slug = models.SlugField(_("adresse"), max_length=200, unique=True)
+    slug = models.SlugField(_("adresse de la page (URL)"), max_length=200, unique=True)
     abstract = models.TextField(
         _("résumé"),
         max_length=5000,
@@ -733,7 +733,9 @@ class TalkStatusChange(models.Model):
         ordering = ["changed_at", "id"]
 
     def __str__(self) -> str:
-        return f"{self.talk}: {self.from_status or '∅'} → {self.to_status}"
+        """In words, as the admin's history shows it: "Soumis → Accepté"."""
+        before = self.get_from_status_display() if self.from_status else "∅"
+        return f"{capfirst(before)} → {capfirst(self.get_to_status_display())}"
 
 
 class TalkReview(models.Model):

@@ -25,6 +25,9 @@ class UserFactory(factory.django.DjangoModelFactory):
     email = factory.Sequence(lambda n: f"member{n}@example.org")
     display_name = factory.Sequence(lambda n: f"Membre {n}")
     password = factory.django.Password(PASSWORD)
+    # Accounts created before sign-up asked for consent kept "yes"; new ones start at
+    # "no" (the model's default) unless the box is ticked: tests of that say so.
+    receives_announcements = True
 
     @factory.post_generation
     def verified(obj, create, extracted, **kwargs):

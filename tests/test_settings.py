@@ -102,3 +102,15 @@ def test_a_bad_old_site_url_stops_start_up():
     assert "OLD_SITE_URL='clermontech.org/blog': expected an http(s) address without a path" in (
         result.stderr
     )
+
+
+def test_site_url_follows_the_port_in_development_unless_set():
+    code = "from django.conf import settings; print(settings.SITE_URL)"
+
+    on_8102 = _manage("shell", "-c", code, DEBUG="1", PORT="8102", SITE_URL="")
+    set_explicitly = _manage(
+        "shell", "-c", code, DEBUG="1", PORT="8102", SITE_URL="https://apihour.example.org/"
+    )
+
+    assert on_8102.stdout.strip().splitlines()[-1] == "http://127.0.0.1:8102", on_8102.stderr
+    assert set_explicitly.stdout.strip().splitlines()[-1] == "https://apihour.example.org"

@@ -10,7 +10,7 @@ from tests.factories import PASSWORD
 def log_in(page, *, email: str, password: str = PASSWORD) -> None:
     """Log in through the site's real login form, as a person would."""
     page.goto("/accounts/login/")
-    page.get_by_label("Courriel").fill(email)
+    page.get_by_label("Adresse e-mail").fill(email)
     page.get_by_label("Mot de passe").fill(password)
     page.get_by_role("button", name="Connexion").click()
     expect(page.get_by_role("button", name="Se déconnecter")).to_be_visible()

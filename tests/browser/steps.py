@@ -16,7 +16,7 @@ def admin_log_in(page, *, email: str, password: str = PASSWORD) -> None:
     admin has no login form of its own: allauth's rate limits apply), then back."""
     page.goto("/admin/")
     expect(page).to_have_url(re.compile(r"/accounts/login/\?next=%2Fadmin%2F$"))
-    page.get_by_label("Courriel").fill(email)
+    page.get_by_label("Adresse e-mail").fill(email)
     page.get_by_label("Mot de passe").fill(password)
     page.get_by_role("button", name="Connexion").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Gestion des API Hours")

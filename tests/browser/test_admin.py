@@ -18,7 +18,7 @@ def test_organizer_sees_seats_column_and_catering_counts(page, organizer, event)
 
     # The "Événements" model in the "Événements" app (both are links of that name).
     page.locator("#events-event").get_by_role("link", name="Événements").click()
-    expect(page.locator("#result_list thead th.column-seats")).to_have_text("Confirmées / places")
+    expect(page.locator("#result_list thead th.column-seats")).to_have_text("Places")
     row = page.locator("#result_list tbody tr").filter(has_text=event.title)
     expect(row.locator("td.field-seats")).to_have_text("1 / 50")
     expect(row.locator("td.field-waitlist")).to_have_text("0")

@@ -22,7 +22,7 @@ def test_organizer_runs_the_door_from_a_phone(new_page, organizer):
 
     # The camera app or a bookmark opens the door page: log in, then back to it.
     page.goto(f"/events/{event.slug}/checkin/")
-    page.get_by_label("Courriel").fill(organizer.email)
+    page.get_by_label("Adresse e-mail").fill(organizer.email)
     page.get_by_label("Mot de passe").fill(PASSWORD)
     page.get_by_role("button", name="Connexion").click()
     expect(page.get_by_role("heading", name="Entrée — API Hour du jour")).to_be_visible()

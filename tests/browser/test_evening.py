@@ -153,7 +153,7 @@ def test_the_evening_from_the_reminders_to_the_catering_and_the_show_rate(new_pa
     # At the door, on a phone: Alix by name, Noa by her ticket's QR code; Bea never comes.
     phone = new_page(**PHONE)
     phone.goto(f"/events/{event.slug}/checkin/")  # asks to log in, then comes back
-    phone.get_by_label("Courriel").fill(organizer.email)
+    phone.get_by_label("Adresse e-mail").fill(organizer.email)
     phone.get_by_label("Mot de passe").fill(PASSWORD)
     phone.get_by_role("button", name="Connexion").click()
     phone.get_by_label("Chercher un nom ou un e-mail").fill("alix")
@@ -162,7 +162,7 @@ def test_the_evening_from_the_reminders_to_the_catering_and_the_show_rate(new_pa
     expect(phone.locator(".messages")).to_have_text("Bienvenue ! Alix est pointé·e.")
     phone.goto(f"/events/billet/{people['Noa'].ticket_code}/")
     phone.get_by_role("button", name="Pointer").first.click()
-    expect(phone.locator(".messages")).to_contain_text("Noa est pointé·e")
+    expect(phone.get_by_test_id("door-state")).to_have_text("Bienvenue ! Noa est pointé·e.")
     phone.goto(f"/events/{event.slug}/checkin/")
     phone.get_by_role("button", name="Pointer Chris").click()
     expect(phone.get_by_test_id("checked-in-count")).to_have_text("3")

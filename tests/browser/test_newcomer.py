@@ -19,7 +19,7 @@ def test_newcomer_signs_up_confirms_rsvps_and_cancels(page, event):
     page.get_by_role("link", name="Créer un compte", exact=True).click()
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Création de compte")
-    page.get_by_label("Courriel").fill("alex@example.org")
+    page.get_by_label("Adresse e-mail").fill("alex@example.org")
     page.get_by_label("Nom affiché").fill("Alex Martin")
     page.get_by_label("Mot de passe*", exact=True).fill("un volcan endormi 63")
     page.get_by_label("Mot de passe (confirmation)").fill("un volcan endormi 63")

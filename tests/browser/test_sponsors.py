@@ -27,9 +27,7 @@ def test_organizer_adds_sponsor_with_logo_and_event_page_thanks_it(
     logo = png_file(tmp_path, "logo.png", size=(800, 300), mode="RGBA", color=(0, 90, 160, 0))
     admin.get_by_label("Nouveau logo").set_input_files(logo)
 
-    admin.get_by_role(
-        "button", name="Ajouter un objet Soutien à un événement supplémentaire"
-    ).click()
+    admin.get_by_role("button", name="Ajouter une soirée soutenue").click()
     row = admin.locator(".dynamic-sponsorships").first
     row.locator(".select2-selection").click()
     admin.locator(".select2-search__field").fill(event.title)

@@ -123,7 +123,7 @@ def test_organizer_accepts_speaker_confirms_by_email_link_then_talk_is_scheduled
     expect(row.locator("td.field-speakers_display")).to_have_text("Camille")
     admin_run_action(admin, rows=[TITLE], action="Accepter (e-mail avec lien de confirmation)")
 
-    expect(admin_messages(admin)).to_have_text(["1 talk(s) accepté(s), e-mails envoyés."])
+    expect(admin_messages(admin)).to_have_text(["1 talk accepté, e-mail envoyé."])
     expect(row.locator("td.field-status")).to_have_text("accepté")
     talk.refresh_from_db()
     assert talk.status == Talk.Status.ACCEPTED
@@ -172,7 +172,7 @@ def test_organizer_accepts_speaker_confirms_by_email_link_then_talk_is_scheduled
         action="Programmer à l'événement choisi ci-contre",
         event=event.title,
     )
-    expect(admin_messages(admin)).to_have_text([f"1 talk(s) programmé(s) à {event.title}."])
+    expect(admin_messages(admin)).to_have_text([f"1 talk programmé à {event.title}."])
     talk.refresh_from_db()
     assert (talk.event, talk.position) == (event, 1)
     scheduled = mail.outbox[2]

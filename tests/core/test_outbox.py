@@ -1,11 +1,13 @@
 """The outbox against a real SMTP server: outages, refusals, dropped connections,
 killed workers, two workers at once. Messages are read from what the server received."""
 
+import io
 import threading
 from datetime import timedelta
 
 import pytest
 from django.core.mail import EmailMessage
+from django.core.management import call_command
 from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -198,3 +200,12 @@ def test_an_organizer_requeues_a_dead_message_from_the_admin(smtp_server, client
     assert response.status_code == 302
     assert smtp_server.recipients() == ["p1@example.org"]
     assert OutboxMessage.objects.get().status == Status.SENT
+
+
+@pytest.mark.django_db
+def test_send_outbox_says_how_many_in_words_without_parentheses():
+    out = io.StringIO()
+
+    call_command("send_outbox", stdout=out)
+
+    assert out.getvalue().strip() == "0 e-mail à envoyer mis en file."

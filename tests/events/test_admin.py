@@ -263,7 +263,9 @@ def test_rsvp_admin_cancel_action_promotes(organizer_client, django_capture_on_c
             follow=True,
         )
 
-    assert "1 inscription(s) annulée(s), 1 personne(s) promue(s)" in text(response)
+    assert "1 inscription annulée. 1 personne de la liste d'attente a obtenu une place." in text(
+        response
+    )
     waiting.refresh_from_db()
     assert waiting.status == RSVP.Status.CONFIRMED
 

@@ -15,9 +15,11 @@ from events.services import (
     RSVPError,
     TicketNotFound,
     rsvp_check_in_undo,
+    rsvp_create,
     rsvp_walk_in,
     ticket_check_in,
 )
+from events.ticket_codes import new_short_code, normalize_short_code
 from members.models import User
 from tests.conftest import count_queries, text
 from tests.factories import EventFactory, RSVPFactory, UserFactory
@@ -52,14 +54,78 @@ def test_ticket_qr_code_holds_the_door_url_of_the_ticket_code(member_client, mem
     rsvp = RSVPFactory(event=event, member=member)
     expected_url = f"http://testserver/events/billet/{rsvp.ticket_code}/"
     expected_svg = segno.make(expected_url, error="m").svg_inline(
-        scale=5, dark="#000", light="#fff"
+        omitsize=True, border=2, dark="#000", light="#fff"
     )
 
     page = member_client.get(reverse("events:ticket", kwargs={"slug": event.slug}))
 
     assert expected_svg in page.content.decode()
-    assert rsvp.ticket_code in text(page)
+    # A viewBox and no fixed size: the CSS scales it to its box, centred.
+    svg = re.search(r"<svg[^>]*>", page.content.decode()).group(0)
+    assert "viewBox=" in svg and "width=" not in svg and "height=" not in svg
+    # The code printed under it is the short one, in two groups; never the long one.
+    assert rsvp.short_code_display in text(page)
+    assert re.fullmatch(r"[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}", rsvp.short_code_display)
     assert f"/{rsvp.pk}/" not in text(page)
+
+
+# --- The short code typed at the door ---------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("K7M2-9QXD", "K7M29QXD"),
+        ("k7m29qxd", "K7M29QXD"),
+        (" k7m2 9qxd ", "K7M29QXD"),
+        ("1OIL-ABCD", "1011ABCD"),  # O -> 0, I and L -> 1 (Crockford's decoding)
+        ("oilo-abcd", "0110ABCD"),
+        ("K7M2-9QXU", None),  # no U in the alphabet
+        ("K7M2-9QX", None),
+        ("K7M2-9QXD7", None),
+        ("K7M2_9QXD", None),
+        ("", None),
+    ],
+)
+def test_short_code_normalisation_forgives_case_dash_and_look_alikes(typed, expected):
+    assert normalize_short_code(typed) == expected
+
+
+def test_new_short_codes_use_crockford_base32_only():
+    codes = {new_short_code() for _ in range(200)}
+
+    assert len(codes) == 200
+    assert all(re.fullmatch(r"[0-9A-HJKMNP-TV-Z]{8}", code) for code in codes)
+
+
+def test_short_code_typed_at_the_door_checks_in_whatever_the_typing(organizer_client, event):
+    ines = RSVPFactory(event=event, member=UserFactory(display_name="Inès"), short_code="K7M20QXD")
+    typed = "k7m2-oqxd"  # lower case, a dash, the letter O for the zero
+
+    response = organizer_client.post(_door(event), {"code": typed}, follow=True)
+
+    assert "Bienvenue ! Inès est pointé·e." in _messages(response)
+    ines.refresh_from_db()
+    assert ines.checked_in_at is not None
+
+
+def test_short_code_of_another_event_is_unknown_at_this_door(organizer_client, event):
+    elsewhere = RSVPFactory(event=EventFactory(), short_code="K7M20QXD")
+
+    response = organizer_client.post(_door(event), {"code": "K7M2-0QXD"}, follow=True)
+
+    assert "Billet inconnu : vérifiez le code." in _messages(response)
+    elsewhere.refresh_from_db()
+    assert elsewhere.checked_in_at is None
+
+
+def test_rsvps_of_one_event_get_distinct_short_codes(event):
+    for _ in range(30):
+        rsvp_create(event=event, member=UserFactory(), diet=Diet.NONE, diet_notes="")
+
+    codes = list(RSVP.objects.filter(event=event).values_list("short_code", flat=True))
+
+    assert len(set(codes)) == 30 and all(len(code) == 8 for code in codes)
 
 
 # --- Who may use the door --------------------------------------------------------------
@@ -235,10 +301,13 @@ def test_ticket_page_shows_the_person_and_one_button_then_checks_in(organizer_cl
 
     assert "Inès" in before and event.title in before and "Végétalien" in before
     assert before.count('type="submit" class="btn btn-success btn-lg') == 1
-    assert "Bienvenue ! Inès est pointé·e." in text(after)
+    assert text(after).count("Bienvenue ! Inès est pointé·e.") == 1
+    assert "Déjà pointé·e" not in text(after)
     rsvp.refresh_from_db()
     at = timezone.localtime(rsvp.checked_in_at).strftime("%H:%M")
-    assert f"Déjà pointé·e à {at}." in text(after)
+    # Scanned again later: when it was checked in, and no welcome.
+    again = text(organizer_client.get(_ticket(rsvp)))
+    assert f"Déjà pointé·e à {at}." in again and "Bienvenue" not in again
 
 
 def test_unknown_ticket_code_is_a_404_page_with_a_message(organizer_client):

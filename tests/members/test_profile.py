@@ -21,6 +21,7 @@ from tests.core.test_images import BROKEN, NOT_AN_IMAGE, TOO_MANY_PIXELS
 from tests.factories import (
     EventFactory,
     RSVPFactory,
+    SpeakerFactory,
     UserFactory,
     black_and_white_png,
     image_bytes,
@@ -459,13 +460,16 @@ def test_member_page_shows_bio_and_links(client, db):
     member = UserFactory(
         display_name="Alex",
         profile_public=True,
-        bio="<b>gras</b>\n\nDeuxième paragraphe",
+        bio="J'aime **Python**.\n\n<script>alert(1)</script>Deuxième paragraphe",
         mastodon_url="https://piaille.fr/@alex",
     )
 
     html = client.get(reverse("members:detail", args=[member.pk])).content.decode()
 
-    assert "<p>&lt;b&gt;gras&lt;/b&gt;</p>\n\n<p>Deuxième paragraphe</p>" in html
+    # Markdown, as in the talk form (one format everywhere), sanitised by nh3.
+    assert "<p>J'aime <strong>Python</strong>.</p>" in html
+    assert "**Python**" not in html and "<script>alert" not in html
+    assert "Deuxième paragraphe" in html
     assert '<a href="https://piaille.fr/@alex" rel="me nofollow noopener ugc">Mastodon</a>' in html
     assert "Profil privé" not in html
 
@@ -514,3 +518,23 @@ def test_profile_page_links_to_data_export_and_account_deletion(member_client):
     assert f'href="{reverse("community:export")}"' in page
     assert f'href="{reverse("community:delete")}"' in page
     assert "Supprimer mon compte" in page
+
+
+def test_bio_has_the_same_help_text_in_the_profile_and_the_talk_form(member_client):
+    profile = text(member_client.get(PROFILE_URL))
+    proposal = text(member_client.get(reverse("talks:propose")))
+
+    help_text = "Quelques lignes sur vous, en Markdown : **gras**, *italique*"
+    assert help_text in profile and help_text in proposal
+
+
+def test_bio_written_in_the_profile_shows_as_markdown_on_the_speaker_page(member_client, member):
+    member.bio = "Développeuse **Python** à Clermont."
+    member.save(update_fields=["bio"])
+    speaker = SpeakerFactory(user=member, bio=member.bio)
+
+    url = reverse("talks:speaker-detail", kwargs={"slug": speaker.slug})
+
+    page = member_client.get(url).content.decode()  # their own page: no public talk yet
+
+    assert "Développeuse <strong>Python</strong> à Clermont." in page

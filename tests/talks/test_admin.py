@@ -80,7 +80,7 @@ def test_accept_action_goes_through_the_service(
     assert talk.status == S.ACCEPTED
     assert TalkStatusChange.objects.get(talk=talk).changed_by == organizer
     assert mail.outbox[0].to == ["camille@example.org"]
-    assert "1 talk(s) accepté(s), e-mails envoyés." in messages_of(response)
+    assert "1 talk accepté, e-mail envoyé." in messages_of(response)
 
 
 def test_reject_action_refuses_what_is_not_allowed(organizer_client, make_talk, run_on_commit):
@@ -97,7 +97,7 @@ def test_reject_action_refuses_what_is_not_allowed(organizer_client, make_talk, 
     assert messages_of(response) == [
         "Le talk « Déjà confirmé » est confirmé : il ne peut pas passer à « refusé ». "
         "Changements possibles : retiré, annulé.",
-        "1 talk(s) refusé(s), e-mails envoyés.",
+        "1 talk refusé, e-mail envoyé.",
     ]
 
 
@@ -124,7 +124,7 @@ def test_schedule_action_assigns_event_and_mails_accepted_speakers(
     assert "API Hour #73, le " in mail.outbox[0].body
     assert messages_of(response) == [
         "Le talk « Refusé » est refusé : il ne peut pas être programmé.",
-        "2 talk(s) programmé(s) à API Hour #73.",
+        "2 talks programmés à API Hour #73.",
     ]
 
 

@@ -214,7 +214,7 @@ def test_claim_is_sent_to_the_organizers_and_changes_nothing_yet(
     (to_organizers,) = mail.outbox
     assert to_organizers.to == ["orgas@clermontech.test"]
     assert to_organizers.subject == (
-        "[Clermont'ech] « C'est moi » : Camille revendique le profil de Ada Lovelace"
+        "[Clermont'ech] « C'est moi » : Camille revendique le profil d'Ada Lovelace"
     )
     assert "Camille (camille@example.org) dit être l'intervenant·e « Ada Lovelace »" in (
         to_organizers.body
@@ -378,7 +378,7 @@ def test_approval_links_the_speaker_merges_the_provisional_profile_and_lets_them
             follow=True,
         )
 
-    assert messages_of(response) == ["1 revendication(s) approuvée(s)."]
+    assert messages_of(response) == ["1 revendication approuvée."]
     claim.refresh_from_db()
     assert (claim.status, claim.decided_by, claim.proven_by_email) == (
         C.APPROVED,
@@ -487,13 +487,13 @@ def test_rejection_changes_nothing_and_tells_the_member_neutrally(
     with run_on_commit():
         response = organizer_client.post(decide_url(claim), {"decision": "reject"}, follow=True)
 
-    assert messages_of(response) == ["1 revendication(s) refusée(s)."]
+    assert messages_of(response) == ["1 revendication refusée."]
     claim.refresh_from_db()
     assert (claim.status, claim.decided_by) == (C.REJECTED, organizer)
     assert_ada_untouched(ada)
     (to_member,) = mail.outbox
     assert to_member.to == ["camille@example.org"]
-    assert to_member.subject == "[Clermont'ech] Votre demande sur le profil de Ada Lovelace"
+    assert to_member.subject == "[Clermont'ech] Votre demande sur le profil d'Ada Lovelace"
     assert "Nous n'avons pas pu le faire." in to_member.body
     # Asking again goes to the organizers by email, not through a new claim.
     again = member_client.post(claim_url(ada), follow=True)
@@ -527,7 +527,7 @@ def test_undo_unlinks_the_speaker_and_gives_the_member_their_proposals_back(
             follow=True,
         )
 
-    assert messages_of(response) == ["1 revendication(s) annulée(s)."]
+    assert messages_of(response) == ["1 revendication annulée."]
     claim.refresh_from_db()
     assert (claim.status, claim.undone_by, claim.decided_by) == (C.UNDONE, organizer, organizer)
     ada.refresh_from_db()
@@ -542,7 +542,7 @@ def test_undo_unlinks_the_speaker_and_gives_the_member_their_proposals_back(
     ]
     (to_member,) = mail.outbox
     assert to_member.subject == (
-        "[Clermont'ech] Le profil de Ada Lovelace n'est plus relié à votre compte"
+        "[Clermont'ech] Le profil d'Ada Lovelace n'est plus relié à votre compte"
     )
     mine = member_client.get(reverse("talks:mine")).content.decode()
     assert "Après l&#x27;approbation" in mine

@@ -111,7 +111,7 @@ def test_server_down_when_an_organizer_accepts_a_talk_in_the_admin(
     )
 
     assert response.status_code == 200
-    assert messages_of(response) == ["1 talk(s) accepté(s), e-mails envoyés."]
+    assert messages_of(response) == ["1 talk accepté, e-mail envoyé."]
     talk.refresh_from_db()
     assert talk.status == S.ACCEPTED
     assert smtp_server.received == []

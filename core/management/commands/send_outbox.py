@@ -11,4 +11,6 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         count = outbox_flush()
-        self.stdout.write(f"{count} e-mail(s) à envoyer mis en file.")
+        # French plural: 0 and 1 are singular.
+        plural = "s" if count > 1 else ""
+        self.stdout.write(f"{count} e-mail{plural} à envoyer mis{plural} en file.")
