@@ -33,12 +33,16 @@ def _migrate(targets):
     return executor.loader.project_state(targets).apps
 
 
+def _head():
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    return executor.loader.graph.leaf_nodes()
+
+
 @pytest.fixture
 def back_to_head():
     yield
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(executor.loader.graph.leaf_nodes())
+    _migrate(_head())
 
 
 def test_event_mails_become_outbox_messages_and_are_never_sent_twice(back_to_head):
@@ -99,6 +103,8 @@ def test_event_mails_become_outbox_messages_and_are_never_sent_twice(back_to_hea
     # The next run: the pending and failed ones leave (the old sender's next run would
     # have sent them), the one claimed an hour ago too (a stale claim); the ones sent or
     # skipped are not written again; the one given up on stays given up; s6 is new.
+    # (With today's code: the later migrations of the events app applied too.)
+    _migrate(_head())
     call_command("send_event_mail", stdout=io.StringIO())
 
     assert sorted(m.to[0] for m in mail.outbox) == [
