@@ -719,7 +719,7 @@ def members_first_timers(members):
 
 def is_first_timer(member) -> bool:
     """Whether `member` has never attended an evening (see members_first_timers)."""
-    model = type(member)
+    model = member._meta.model  # also through request.user's lazy wrapper
     return members_first_timers(model.objects.filter(pk=member.pk)).exists()
 
 
