@@ -25,6 +25,7 @@ from events.services import (
     rsvp_create,
 )
 from tests.conftest import text
+from tests.events.test_admin import _event_form_data
 from tests.factories import EventFactory, RSVPFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -290,3 +291,64 @@ def test_holding_fewer_seats_promotes_the_waiting_list_at_once():
 
     assert promoted == waiting[:2]
     assert statuses(waiting) == [RSVP.Status.CONFIRMED] * 2 + [RSVP.Status.WAITLISTED]
+
+
+# --- The admin ------------------------------------------------------------------------
+
+
+def test_admin_lists_the_held_seats_and_the_first_timers(organizer_client):
+    event = held_event(title="API Hour #88")
+    fill(event, 1, first_timers=True)
+    fill(event, 2)
+
+    events = text(organizer_client.get(reverse("admin:events_event_changelist")))
+    rsvps = organizer_client.get(
+        reverse("admin:events_rsvp_changelist") + f"?event__id__exact={event.pk}"
+    ).content.decode()
+
+    deadline = timezone.localtime(event.held_deadline).strftime("%d/%m %H:%M")
+    assert f'<td class="field-held">3 (2 libres) jusqu\'au {deadline}</td>' in events
+    assert rsvps.count('<td class="field-first_timer"><img src="/static/admin/img/icon-yes') == 1
+    assert rsvps.count('<td class="field-first_timer"><img src="/static/admin/img/icon-no') == 2
+
+
+def test_admin_holding_fewer_seats_goes_through_the_seat_service(organizer_client):
+    event = held_event(capacity=3, held_seats=2)
+    fill(event, 1)
+    waiting = [rsvp_create(event=event, member=regular()).rsvp for _ in range(2)]
+    url = reverse("admin:events_event_change", args=[event.pk])
+
+    response = organizer_client.post(
+        url,
+        _event_form_data(event, organizer_client, url, held_seats=1)
+        | {
+            "held_until_0": timezone.localtime(event.held_until).strftime("%d/%m/%Y"),
+            "held_until_1": timezone.localtime(event.held_until).strftime("%H:%M:%S"),
+        },
+        follow=True,
+    )
+
+    assert "1 personne de la liste d'attente a obtenu une place." in text(response)
+    assert statuses(waiting) == [RSVP.Status.CONFIRMED, RSVP.Status.WAITLISTED]
+    event.refresh_from_db()
+    assert event.held_seats == 1
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"held_seats": 60}, "Pas plus de places réservées que de places (50)."),
+        ({"held_seats": 5, "capacity": ""}, "Sans limite de places, il n'y a pas de place"),
+        ({"held_until_0": "01/01/2099", "held_until_1": "10:00:00"}, "libérées avant le début"),
+    ],
+)
+def test_admin_refuses_held_seats_that_make_no_sense(organizer_client, changes, message):
+    event = EventFactory()
+    url = reverse("admin:events_event_change", args=[event.pk])
+
+    response = organizer_client.post(url, _event_form_data(event, organizer_client, url, **changes))
+
+    assert response.status_code == 200
+    assert message in text(response)
+    event.refresh_from_db()
+    assert (event.held_seats, event.held_until) == (0, None)
