@@ -187,6 +187,10 @@ def rsvp_create(
                 _("Confirmez d'abord votre adresse e-mail : le lien est dans le message reçu.")
             )
 
+    # Whether the member has never come does not depend on the seats: asked before the
+    # lock, only for an event that holds seats for first-timers, so the lock is held no
+    # longer for it.
+    first_timer = is_first_timer(member) if event.held_seats else None
     # One short transaction: lock, count, write. IMMEDIATE on SQLite, row lock on PostgreSQL.
     with transaction.atomic():
         event = _lock_event(event)
@@ -214,7 +218,7 @@ def rsvp_create(
             return RSVPResult(rsvp=existing, created=False)
 
         confirmed = RSVP.objects.filter(event=event).confirmed().count()
-        status, held_back = _seat_or_waitlist(event, member, confirmed)
+        status, held_back = _seat_or_waitlist(event, member, confirmed, first_timer)
         rsvp = RSVP.objects.create(
             event=event,
             member=member,
@@ -227,24 +231,33 @@ def rsvp_create(
     return RSVPResult(rsvp=rsvp, created=True, held_back=held_back)
 
 
-def _seat_or_waitlist(event: Event, member: User, confirmed: int) -> tuple[str, bool]:
+def _seat_or_waitlist(
+    event: Event, member: User, confirmed: int, first_timer: bool | None
+) -> tuple[str, bool]:
     """The status of a new RSVP, and whether it waits only because of held seats. Asks
-    Event.seats_open_to; whether the member is a first-timer costs queries only while
-    seats are held."""
+    Event.seats_open_to. The held seats cost queries only in the last `held_seats` free
+    seats: with more free seats than that, a seat is open to anyone whatever they are.
+    `first_timer`: found before the lock (None: not yet known)."""
     now = timezone.now()
-    if not event.holds_seats(now):
+    free = None if event.capacity is None else event.capacity - confirmed
+    if not event.holds_seats(now) or free > event.held_seats:
         if event.has_room_for_one_more(confirmed):
             return RSVP.Status.CONFIRMED, False
         return RSVP.Status.WAITLISTED, False
+    if free <= 0:
+        return RSVP.Status.WAITLISTED, False
+    if first_timer is None:
+        first_timer = is_first_timer(member)
     open_seats = event.seats_open_to(
-        first_timer=is_first_timer(member),
+        first_timer=first_timer,
+        # A first-timer may take any seat: no need to count who holds the others.
         confirmed=confirmed,
-        confirmed_first_timers=event.confirmed_first_timers(),
+        confirmed_first_timers=0 if first_timer else event.confirmed_first_timers(),
         now=now,
     )
     if open_seats:
         return RSVP.Status.CONFIRMED, False
-    return RSVP.Status.WAITLISTED, event.has_room_for_one_more(confirmed)
+    return RSVP.Status.WAITLISTED, True
 
 
 def rsvp_cancel(*, rsvp: RSVP, by_organizer: bool = False) -> list[RSVP]:

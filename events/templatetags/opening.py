@@ -38,8 +38,11 @@ def full_for(event: Event, user) -> bool:
         return False
     if not event.holds_seats() or not user.is_authenticated:
         return event.is_full
+    if event.seats_left > event.held_seats:  # a seat for anyone: no need to ask who
+        return False
+    first_timer = is_first_timer(user)
     return not event.seats_open_to(
-        first_timer=is_first_timer(user),
+        first_timer=first_timer,
         confirmed=event.seats_confirmed,
-        confirmed_first_timers=event.confirmed_first_timers(),
+        confirmed_first_timers=0 if first_timer else event.confirmed_first_timers(),
     )

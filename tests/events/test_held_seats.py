@@ -156,9 +156,17 @@ def test_when_all_is_taken_everyone_waits_with_the_usual_message(client):
     )
 
 
-@pytest.mark.parametrize(("held_seats", "checks"), [(0, 0), (1, 2)])
-def test_the_first_timer_check_costs_queries_only_while_seats_are_held(held_seats, checks):
+@pytest.mark.parametrize(
+    ("held_seats", "taken", "checks"),
+    [
+        (0, 1, 0),  # no seat held: first come, first served, no check at all
+        (1, 0, 1),  # more free seats than held: only "is this a first-timer?", before the lock
+        (1, 1, 2),  # the last free seat is held: who holds the seats taken, too
+    ],
+)
+def test_the_first_timer_checks_cost_queries_only_where_seats_are_held(held_seats, taken, checks):
     event = held_event(capacity=2, held_seats=held_seats)
+    fill(event, taken)
     member = regular()
 
     with CaptureQueriesContext(connection) as queries:
@@ -167,7 +175,8 @@ def test_the_first_timer_check_costs_queries_only_while_seats_are_held(held_seat
     # The first-timer checks (members_first_timers) are the only EXISTS subqueries.
     first_timer_checks = [q for q in queries.captured_queries if "EXISTS" in q["sql"].upper()]
     assert len(first_timer_checks) == checks
-    assert result.rsvp.status == RSVP.Status.CONFIRMED
+    expected = RSVP.Status.WAITLISTED if held_seats and taken else RSVP.Status.CONFIRMED
+    assert result.rsvp.status == expected
 
 
 # --- Cancellations and capacity keep the held seats before the deadline ---------------
