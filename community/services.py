@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from core.links import absolute_url
 from core.models import OutboxMessage
 from core.outbox import outbox_requeue
-from events.models import RSVP, Diet, Event
+from events.models import RSVP, Diet, Event, OpeningAlert
 from events.services import rsvp_cancel
 from members.models import User
 from talks.services import invitations_cancel_from, member_talks_export, talks_forget_member
@@ -339,6 +339,20 @@ def _export_rsvps(member: User) -> list[dict]:
     ]
 
 
+def _export_opening_alerts(member: User) -> list[dict]:
+    """ "Prévenez-moi à l'ouverture": the emails asked for at the opening of registrations."""
+    alerts = OpeningAlert.objects.filter(member=member).select_related("event").order_by("id")
+    return [
+        {
+            "event": a.event.title,
+            "event_url": absolute_url(a.event.get_absolute_url()),
+            "created_at": _local(a.created_at),
+            "sent_at": _local(a.sent_at),
+        }
+        for a in alerts
+    ]
+
+
 def _export_deliveries(member: User) -> list[dict]:
     """The announcements sent to the member (the outbox's messages, tests included)."""
     messages = OutboxMessage.objects.filter(recipient=member, kind=emails.ANNOUNCEMENT)
@@ -384,6 +398,7 @@ def member_export(*, member: User) -> dict:
         "profile": _export_profile(member),
         **_export_accounts(member),
         "rsvps": _export_rsvps(member),
+        "opening_alerts": _export_opening_alerts(member),
         "announcements_received": _export_deliveries(member),
         "incident_reports_filed": _export_incident_reports(member),
         **member_talks_export(member=member),
@@ -415,6 +430,7 @@ def member_delete(*, member: User, keep_talks: bool = True) -> None:
         for rsvp in _future_rsvps(current):
             rsvp_cancel(rsvp=rsvp, by_organizer=True)
         RSVP.objects.filter(member=current).update(diet=Diet.NONE, diet_notes="")
+        OpeningAlert.objects.filter(member=current).delete()  # nobody to tell any more
         talks_forget_member(member=current, keep_talks=keep_talks)
         # The emails sent to them (their address, what they received) go too, before
         # the goodbye below is queued to the former address.

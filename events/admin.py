@@ -5,8 +5,9 @@ import csv
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count
+from django.db.models import Count, Exists, OuterRef
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -28,12 +29,14 @@ from .models import (
     Event,
     ShowRateEstimate,
     Venue,
+    members_first_timers,
 )
 from .services import (
     RSVPError,
     VenueMergeError,
     event_cancel,
     event_set_capacity,
+    event_set_held_seats,
     rsvp_cancel,
     rsvp_check_in,
     rsvp_create,
@@ -269,6 +272,7 @@ class EventAdmin(SafeModelAdmin):
         "status",
         "seats",
         "waitlist",
+        "held",
         "show_rate",
         "links",
     ]
@@ -278,6 +282,7 @@ class EventAdmin(SafeModelAdmin):
     list_select_related = ["venue"]
     inlines = [RSVPInline]
     actions = ["export_attendees"]
+    readonly_fields = ["held_released_at"]
     fieldsets = [
         (
             None,
@@ -307,7 +312,31 @@ class EventAdmin(SafeModelAdmin):
         ),
         (
             gettext_lazy("Inscriptions"),
-            {"fields": ["capacity", "registration_opens_at", "registration_closes_at"]},
+            {
+                "fields": ["capacity", "registration_opens_at", "registration_closes_at"],
+                "description": gettext_lazy(
+                    "Avant l'ouverture, la page de l'événement dit quand les inscriptions "
+                    "ouvrent, avec un compte à rebours, et les membres peuvent demander un "
+                    "e-mail à l'ouverture (« Prévenez-moi à l'ouverture »). Ces e-mails "
+                    "partent au premier passage de send_event_mail (toutes les 5 minutes, "
+                    "à :00, :05, :10…) : choisissez une ouverture à une heure ronde. "
+                    "Personne n'a de place avant l'heure, même une seconde avant."
+                ),
+            },
+        ),
+        (
+            gettext_lazy("Places réservées aux nouveaux venus"),
+            {
+                "fields": ["held_seats", "held_until", "held_released_at"],
+                "description": gettext_lazy(
+                    "Nouveau venu : un membre qui n'est encore jamais venu à une soirée "
+                    "(jamais pointé à l'entrée, ni confirmé à une soirée passée sans "
+                    "pointage). Les places prises par des nouveaux venus comptent dans "
+                    "les places réservées. À la date limite, les places réservées encore "
+                    "libres vont à la liste d'attente, dans l'ordre ; chaque personne "
+                    "promue reçoit un e-mail."
+                ),
+            },
         ),
         (gettext_lazy("Liens"), {"fields": ["livestream_url", "photos_url"]}),
         # The address of the page is deduced from the number or the title: rarely typed.
@@ -338,6 +367,20 @@ class EventAdmin(SafeModelAdmin):
     @admin.display(description=gettext_lazy("attente"), ordering="waitlist_count")
     def waitlist(self, event: Event) -> int:
         return event.waitlist_count
+
+    @admin.display(description=gettext_lazy("réservées nouveaux venus"))
+    def held(self, event: Event) -> str:
+        """ "5 (3 libres) → 02/03 19:00"; "—" without held seats."""
+        if not event.held_seats:
+            return "—"
+        deadline = timezone.localtime(event.held_deadline).strftime("%d/%m %H:%M")
+        if not event.holds_seats():
+            return _("%(n)d, libérées le %(date)s") % {"n": event.held_seats, "date": deadline}
+        return _("%(n)d (%(free)d libres) jusqu'au %(date)s") % {
+            "n": event.held_seats,
+            "free": event.held_seats_unfilled,
+            "date": deadline,
+        }
 
     @admin.display(description=gettext_lazy("présence"))
     def show_rate(self, event: Event) -> str:
@@ -463,6 +506,10 @@ class EventAdmin(SafeModelAdmin):
         )
         capacity_changed = change and "capacity" in form.changed_data
         new_capacity = obj.capacity
+        held_changed = change and {"held_seats", "held_until"} & set(form.changed_data)
+        new_held = (obj.held_seats, obj.held_until)
+        if held_changed:
+            obj.held_seats, obj.held_until = form.initial["held_seats"], form.initial["held_until"]
         if cancelling:
             obj.status = form.initial["status"]
         if capacity_changed:
@@ -480,23 +527,30 @@ class EventAdmin(SafeModelAdmin):
                 % {"n": told},
                 messages.WARNING,
             )
+        promoted = []
+        if held_changed:
+            # Fewer seats held or a deadline past: the waiting list moves up, under the
+            # event lock (event_set_held_seats).
+            held_seats, held_until = new_held
+            promoted += event_set_held_seats(
+                event=obj, held_seats=held_seats, held_until=held_until
+            )
         if capacity_changed:
             try:
-                promoted = event_set_capacity(event=obj, capacity=new_capacity)
+                promoted += event_set_capacity(event=obj, capacity=new_capacity)
             except RSVPError as error:
                 self.message_user(request, str(error), messages.ERROR)
-                return
-            if promoted:
-                self.message_user(
-                    request,
-                    ngettext(
-                        "%(n)d personne de la liste d'attente a obtenu une place.",
-                        "%(n)d personnes de la liste d'attente ont obtenu une place.",
-                        len(promoted),
-                    )
-                    % {"n": len(promoted)},
-                    messages.SUCCESS,
+        if promoted:
+            self.message_user(
+                request,
+                ngettext(
+                    "%(n)d personne de la liste d'attente a obtenu une place.",
+                    "%(n)d personnes de la liste d'attente ont obtenu une place.",
+                    len(promoted),
                 )
+                % {"n": len(promoted)},
+                messages.SUCCESS,
+            )
 
 
 class RSVPAdminForm(forms.ModelForm):
@@ -530,6 +584,7 @@ class RSVPAdmin(SafeModelAdmin):
         "reconfirmed",
         "arrived",
         "on_site",
+        "first_timer",
     ]
     list_filter = [
         "status",
@@ -564,7 +619,22 @@ class RSVPAdmin(SafeModelAdmin):
         return ["event", "member", *self.readonly_fields]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).with_waitlist_position()
+        # Whether the member has never attended an evening (events.models
+        # members_first_timers): who the seats held for first-timers are for.
+        members = get_user_model().objects.filter(pk=OuterRef("member"))
+        return (
+            super()
+            .get_queryset(request)
+            .with_waitlist_position()
+            .annotate(member_first_timer=Exists(members_first_timers(members)))
+        )
+
+    @admin.display(
+        description=gettext_lazy("nouveau venu"), boolean=True, ordering="member_first_timer"
+    )
+    def first_timer(self, rsvp: RSVP) -> bool:
+        """Never attended an evening: may take a seat held for first-timers."""
+        return rsvp.member_first_timer
 
     # Methods rather than the foreign keys themselves: Django never wraps a foreign key's
     # cell, and a long name would push the list sideways.

@@ -46,13 +46,15 @@ class EventAdminForm(forms.ModelForm):
         model = Event
         fields = [
             "number", "title", "slug", "status", "description", "starts_at", "ends_at", "venue",
-            "room", "capacity", "registration_opens_at", "registration_closes_at", "livestream_url",
-            "photos_url",
+            "room", "capacity", "registration_opens_at", "registration_closes_at", "held_seats",
+            "held_until", "livestream_url", "photos_url",
         ]  # fmt: skip
 
     def clean(self):
         cleaned = super().clean()
-        for name in ["starts_at", "ends_at", "registration_opens_at", "registration_closes_at"]:
+        for name in [
+            "starts_at", "ends_at", "registration_opens_at", "registration_closes_at", "held_until"
+        ]:  # fmt: skip
             # The form reads dates in the current time zone: .year is the local year (no
             # conversion, which would overflow on 01/01/0001).
             moment = cleaned.get(name)
@@ -73,6 +75,7 @@ class EventAdminForm(forms.ModelForm):
                 "registration_closes_at",
                 _("Les inscriptions doivent fermer au plus tard à la fin de l'événement."),
             )
+        self._clean_held_seats(cleaned)
         capacity = cleaned.get("capacity")
         if self.instance.pk and capacity is not None:
             confirmed = self.instance.rsvps.filter(status=RSVP.Status.CONFIRMED).count()
@@ -91,3 +94,21 @@ class EventAdminForm(forms.ModelForm):
                 % {"slug": cleaned["slug"]},
             )
         return cleaned
+
+    def _clean_held_seats(self, cleaned: dict) -> None:
+        held, capacity = cleaned.get("held_seats") or 0, cleaned.get("capacity")
+        if held and "capacity" in cleaned and capacity is None:
+            self.add_error(
+                "held_seats", _("Sans limite de places, il n'y a pas de place à réserver.")
+            )
+        elif held and capacity is not None and held > capacity:
+            self.add_error(
+                "held_seats",
+                _("Pas plus de places réservées que de places (%(capacity)d).")
+                % {"capacity": capacity},
+            )
+        held_until, starts_at = cleaned.get("held_until"), cleaned.get("starts_at")
+        if held_until and starts_at and held_until > starts_at:
+            self.add_error(
+                "held_until", _("Les places réservées doivent être libérées avant le début.")
+            )

@@ -3,7 +3,7 @@ from __future__ import annotations
 import math
 import secrets
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from fractions import Fraction
 from urllib.parse import urlencode
 
@@ -33,6 +33,10 @@ SHOW_RATE_RECENT_EVENTS = 5
 # 48 h before, the admin's year filters) meets a date at the edge of what Python and the
 # databases can hold.
 FIRST_YEAR, LAST_YEAR = 2000, 2100
+# Seats held for first-timers are kept until this long before the start, unless the
+# event says otherwise (Event.held_until): the day before, when the waiting list can
+# still make plans for the evening.
+HELD_SEATS_DEFAULT_BEFORE = timedelta(hours=24)
 
 
 class Venue(models.Model):
@@ -233,6 +237,31 @@ class Event(models.Model):
     status = models.CharField(
         _("statut"), max_length=20, choices=Status.choices, default=Status.DRAFT
     )
+    # Seats held for first-timers (issue 13): see Event.seats_open_to, the one home of
+    # the rule, and events/opening.py for their release at the deadline.
+    held_seats = models.PositiveIntegerField(
+        _("places réservées aux nouveaux venus"),
+        default=0,
+        help_text=_(
+            "Optionnel : combien de places sont gardées pour des membres qui ne sont encore "
+            "jamais venus (par exemple 5 sur 50). Jusqu'à la date limite, un habitué n'obtient "
+            "une place que s'il en reste hors de celles-ci ; sinon il passe en liste "
+            "d'attente. Un nouveau venu peut prendre n'importe quelle place. 0 : aucune."
+        ),
+    )
+    held_until = models.DateTimeField(
+        _("places réservées jusqu'au"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Vide : la veille, 24 h avant le début. À cette date, les places réservées "
+            "encore libres vont à la liste d'attente, dans l'ordre, et chaque personne "
+            "reçoit un e-mail (commande send_event_mail, toutes les 5 minutes)."
+        ),
+    )
+    held_released_at = models.DateTimeField(
+        _("places réservées libérées le"), null=True, blank=True, editable=False
+    )
     livestream_url = models.URLField(_("lien du direct"), blank=True)
     photos_url = models.URLField(_("lien des photos"), blank=True)
     created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
@@ -250,6 +279,9 @@ class Event(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(ends_at__gt=models.F("starts_at")), name="event_ends_after_start"
+            ),
+            models.CheckConstraint(
+                condition=Q(held_seats__gte=0), name="event_held_seats_not_negative"
             ),
         ]
         indexes = [models.Index(fields=["status", "starts_at"])]
@@ -383,6 +415,85 @@ class Event(models.Model):
         if not checked_in or not confirmed:
             return None
         return Fraction(present, confirmed)
+
+    # --- Seats held for first-timers (issue 13) ------------------------------------
+
+    @property
+    def held_deadline(self) -> datetime:
+        """Until when the held seats are kept: held_until, else 24 h before the start
+        (never after the start)."""
+        deadline = self.held_until or self.starts_at - HELD_SEATS_DEFAULT_BEFORE
+        return min(deadline, self.starts_at)
+
+    def holds_seats(self, now: datetime | None = None) -> bool:
+        """Whether seats are kept for first-timers at this moment."""
+        now = now or timezone.now()
+        return bool(self.held_seats) and self.capacity is not None and now < self.held_deadline
+
+    def confirmed_first_timers(self) -> int:
+        """How many confirmed seats are held by first-timers (events.models
+        members_first_timers, the one home of "newcomer"). One query."""
+        from django.contrib.auth import get_user_model
+
+        members = get_user_model().objects.filter(
+            rsvps__event=self, rsvps__status=RSVP.Status.CONFIRMED
+        )
+        return members_first_timers(members).count()
+
+    def seats_open_to(
+        self,
+        *,
+        first_timer: bool,
+        confirmed: int,
+        confirmed_first_timers: int = 0,
+        now: datetime | None = None,
+    ) -> int | None:
+        """THE rule of held seats (one home: the seat service, its waiting list and the
+        event page ask here). How many seats a first-timer (`first_timer`) or anybody
+        else may take now, when `confirmed` seats are taken, `confirmed_first_timers` of
+        them by first-timers. Until the deadline, the held seats not yet taken by
+        first-timers are kept from the others. None: no limit."""
+        if self.capacity is None:
+            return None
+        kept = 0
+        if not first_timer and self.holds_seats(now):
+            kept = max(self.held_seats - confirmed_first_timers, 0)
+        return max(self.capacity - kept - confirmed, 0)
+
+    @property
+    def held_seats_unfilled(self) -> int:
+        """Seats still kept for first-timers now (0 after the deadline): what the event
+        page shows ("dont N places réservées aux nouveaux venus")."""
+        if not hasattr(self, "_held_unfilled"):
+            self._held_unfilled = 0
+            if self.holds_seats() and self.seats_left:
+                kept = max(self.held_seats - self.confirmed_first_timers(), 0)
+                self._held_unfilled = min(kept, self.seats_left)
+        return self._held_unfilled
+
+    @property
+    def held_deadline_words(self) -> str:
+        return moment_in_words(self.held_deadline)
+
+    # --- The opening of the registrations (issue 13) ---------------------------------
+
+    @property
+    def opening_words(self) -> str:
+        """ "mardi 3 mars à 12 h 00": when the registrations open, in words (the page,
+        the refusal before the opening and the alert say it so)."""
+        return moment_in_words(self.registration_opens_at)
+
+
+def moment_in_words(moment: datetime) -> str:
+    """ "mardi 3 mars à 12 h 00" (Paris time, in the active language; "Tuesday, March 3
+    at 12:00" in English)."""
+    from django.utils.formats import date_format
+
+    local = timezone.localtime(moment)
+    return gettext("%(day)s à %(time)s") % {
+        "day": date_format(local, gettext("l j F")),
+        "time": date_format(local, gettext("G \\h i")),
+    }
 
 
 class RSVPQuerySet(models.QuerySet):
@@ -664,5 +775,55 @@ def members_first_timers(members):
 
 def is_first_timer(member) -> bool:
     """Whether `member` has never attended an evening (see members_first_timers)."""
-    model = type(member)
+    model = member._meta.model  # also through request.user's lazy wrapper
     return members_first_timers(model.objects.filter(pk=member.pk)).exists()
+
+
+class OpeningAlertQuerySet(models.QuerySet):
+    def due(self, now: datetime | None = None) -> OpeningAlertQuerySet:
+        """Not sent yet, for a published event whose registrations have opened and not
+        closed: what `send_event_mail` sends at its first run at or after the opening."""
+        now = now or timezone.now()
+        return self.filter(
+            sent_at__isnull=True,
+            event__status=Event.Status.PUBLISHED,
+            event__registration_opens_at__lte=now,
+            event__starts_at__gt=now,
+        ).exclude(event__registration_closes_at__lte=now)
+
+
+class OpeningAlert(models.Model):
+    """ "Prévenez-moi à l'ouverture": one email to this member when the registrations of
+    this event open (events/opening.py)."""
+
+    event = models.ForeignKey(
+        Event,
+        verbose_name=_("événement"),
+        on_delete=models.CASCADE,
+        related_name="opening_alerts",
+    )
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("membre"),
+        on_delete=models.CASCADE,
+        related_name="opening_alerts",
+    )
+    # The language of the page where it was asked: the email is written in it.
+    language = models.CharField(_("langue"), max_length=10, default="fr")
+    created_at = models.DateTimeField(_("demandée le"), default=timezone.now)
+    sent_at = models.DateTimeField(_("envoyée le"), null=True, blank=True)
+
+    objects = OpeningAlertQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("alerte d'ouverture")
+        verbose_name_plural = _("alertes d'ouverture")
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event", "member"], name="one_opening_alert_per_member_per_event"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member} — {self.event}"

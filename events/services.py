@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from members.models import User
 
 from . import emails
-from .models import RSVP, Diet, Event, Venue
+from .models import RSVP, Diet, Event, Venue, is_first_timer, members_first_timers
 from .ticket_codes import new_short_code, normalize_short_code
 
 
@@ -35,6 +35,8 @@ class RSVPError(Exception):
 class RSVPResult:
     rsvp: RSVP
     created: bool
+    # Waitlisted although seats are free: they are held for first-timers (issue 13).
+    held_back: bool = False
 
 
 def _lock_event(event: Event) -> Event:
@@ -52,10 +54,10 @@ def _registration_refusal(event: Event) -> str | None:
         Event.RegistrationState.CLOSED: _("Les inscriptions sont closes."),
     }
     if state == Event.RegistrationState.NOT_YET_OPEN:
-        opens = timezone.localtime(event.registration_opens_at)
         return _(
-            "Les inscriptions ne sont pas encore ouvertes : elles ouvrent le %(date)s à %(time)s."
-        ) % {"date": opens.strftime("%d/%m/%Y"), "time": opens.strftime("%H:%M")}
+            "Les inscriptions ne sont pas encore ouvertes : elles ouvrent le %(when)s. "
+            "Rien n'a été enregistré."
+        ) % {"when": event.opening_words}
     return messages.get(state)
 
 
@@ -82,10 +84,11 @@ def _promote_waitlist(event: Event) -> list[RSVP]:
         return []
     waiting = RSVP.objects.filter(event=event).waitlisted().select_related("member")
     if event.capacity is not None:
-        free = event.capacity - RSVP.objects.filter(event=event).confirmed().count()
+        confirmed = RSVP.objects.filter(event=event).confirmed().count()
+        free = event.capacity - confirmed
         if free <= 0:
             return []
-        waiting = waiting[:free]
+        waiting = _next_in_line(event, waiting, free=free, confirmed=confirmed)
     promoted = list(waiting)
     now = timezone.now()
     for rsvp in promoted:
@@ -93,6 +96,71 @@ def _promote_waitlist(event: Event) -> list[RSVP]:
         rsvp.promoted_at = now
         rsvp.save(update_fields=["status", "promoted_at", "updated_at"])
     emails.rsvp_promoted_queue(rsvps=promoted, event=event)
+    return promoted
+
+
+def _next_in_line(event: Event, waiting, *, free: int, confirmed: int) -> list[RSVP]:
+    """Who takes the `free` seats among the people `waiting`, in their order. While seats
+    are held for first-timers (Event.seats_open_to), the others take only the seats not
+    held: a first-timer further down the list may take a held seat before them."""
+    now = timezone.now()
+    if not event.holds_seats(now):
+        return list(waiting[:free])
+    waiting = list(waiting)
+    members = User.objects.filter(pk__in=[rsvp.member_id for rsvp in waiting])
+    first_timers = set(members_first_timers(members).values_list("pk", flat=True))
+    seated_first_timers = event.confirmed_first_timers()
+    chosen = []
+    for rsvp in waiting:
+        first_timer = rsvp.member_id in first_timers
+        if event.seats_open_to(
+            first_timer=first_timer,
+            confirmed=confirmed,
+            confirmed_first_timers=seated_first_timers,
+            now=now,
+        ):
+            chosen.append(rsvp)
+            confirmed += 1
+            seated_first_timers += first_timer
+    return chosen
+
+
+def _release_held_seats_if_due(event: Event) -> list[RSVP]:
+    """Once the deadline of the seats held for first-timers has passed, the seats not
+    taken go to the waiting list, in order, each person promoted emailed; once (marked
+    held_released_at). The caller holds the event lock: two runs of the scheduled
+    command, or a run and an RSVP, release them once."""
+    now = timezone.now()
+    if not event.held_seats or event.held_released_at or event.holds_seats(now):
+        return []
+    promoted = [] if event.has_started else _promote_waitlist(event)
+    event.held_released_at = now
+    event.save(update_fields=["held_released_at", "updated_at"])
+    return promoted
+
+
+def held_seats_release(*, event: Event) -> list[RSVP]:
+    """Release the seats held for first-timers of `event` if their deadline has passed
+    (events.opening, run by `send_event_mail`). Returns the RSVPs promoted."""
+    with transaction.atomic():
+        # The event lock: the release, RSVPs and cancellations count and write in turn.
+        return _release_held_seats_if_due(_lock_event(event))
+
+
+def event_set_held_seats(*, event: Event, held_seats: int, held_until) -> list[RSVP]:
+    """Change the seats held for first-timers and their deadline (the admin). Fewer seats
+    held, or a deadline already past, open seats at once: the waiting list moves up, in
+    order. A later deadline holds the seats not taken again (nobody loses a seat).
+    Returns the RSVPs promoted."""
+    with transaction.atomic():
+        locked = _lock_event(event)
+        locked.held_seats, locked.held_until = held_seats, held_until
+        locked.held_released_at = None  # released again at the (new) deadline
+        locked.save(update_fields=["held_seats", "held_until", "held_released_at", "updated_at"])
+        promoted = [] if locked.has_started else _promote_waitlist(locked)
+        promoted += _release_held_seats_if_due(locked)
+    event.held_seats, event.held_until = held_seats, held_until
+    event.held_released_at = locked.held_released_at
     return promoted
 
 
@@ -129,6 +197,10 @@ def rsvp_create(
                 _("Confirmez d'abord votre adresse e-mail : le lien est dans le message reçu.")
             )
 
+    # Whether the member has never come does not depend on the seats: asked before the
+    # lock, only for an event that holds seats for first-timers, so the lock is held no
+    # longer for it.
+    first_timer = is_first_timer(member) if event.held_seats else None
     # One short transaction: lock, count, write. IMMEDIATE on SQLite, row lock on PostgreSQL.
     with transaction.atomic():
         event = _lock_event(event)
@@ -144,6 +216,10 @@ def rsvp_create(
         ):
             raise RSVPError(refusal)
 
+        # Held seats whose deadline has just passed go to the people waiting first:
+        # nobody new takes them before the next run of the scheduled command does.
+        _release_held_seats_if_due(event)
+
         existing = RSVP.objects.filter(event=event, member=member).active().first()
         if existing is not None:
             if (existing.diet, existing.diet_notes) != (diet, diet_notes):
@@ -152,11 +228,7 @@ def rsvp_create(
             return RSVPResult(rsvp=existing, created=False)
 
         confirmed = RSVP.objects.filter(event=event).confirmed().count()
-        status = (
-            RSVP.Status.CONFIRMED
-            if event.has_room_for_one_more(confirmed)
-            else RSVP.Status.WAITLISTED
-        )
+        status, held_back = _seat_or_waitlist(event, member, confirmed, first_timer)
         rsvp = RSVP.objects.create(
             event=event,
             member=member,
@@ -167,7 +239,36 @@ def rsvp_create(
             created_at=timezone.now(),
         )
         emails.rsvp_received_queue(rsvp=rsvp, event=event)
-    return RSVPResult(rsvp=rsvp, created=True)
+    return RSVPResult(rsvp=rsvp, created=True, held_back=held_back)
+
+
+def _seat_or_waitlist(
+    event: Event, member: User, confirmed: int, first_timer: bool | None
+) -> tuple[str, bool]:
+    """The status of a new RSVP, and whether it waits only because of held seats. Asks
+    Event.seats_open_to. The held seats cost queries only in the last `held_seats` free
+    seats: with more free seats than that, a seat is open to anyone whatever they are.
+    `first_timer`: found before the lock (None: not yet known)."""
+    now = timezone.now()
+    free = None if event.capacity is None else event.capacity - confirmed
+    if not event.holds_seats(now) or free > event.held_seats:
+        if event.has_room_for_one_more(confirmed):
+            return RSVP.Status.CONFIRMED, False
+        return RSVP.Status.WAITLISTED, False
+    if free <= 0:
+        return RSVP.Status.WAITLISTED, False
+    if first_timer is None:
+        first_timer = is_first_timer(member)
+    open_seats = event.seats_open_to(
+        first_timer=first_timer,
+        # A first-timer may take any seat: no need to count who holds the others.
+        confirmed=confirmed,
+        confirmed_first_timers=0 if first_timer else event.confirmed_first_timers(),
+        now=now,
+    )
+    if open_seats:
+        return RSVP.Status.CONFIRMED, False
+    return RSVP.Status.WAITLISTED, True
 
 
 def rsvp_cancel(*, rsvp: RSVP, by_organizer: bool = False) -> list[RSVP]:

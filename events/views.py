@@ -8,6 +8,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from core.pagecache import anonymous_page
@@ -118,6 +119,25 @@ def rsvp(request: HttpRequest, slug: str) -> HttpResponse:
         )
     elif result.rsvp.is_confirmed:
         messages.success(request, _("C'est noté : votre place est confirmée !"))
+    elif result.held_back:
+        held = result.rsvp.event  # the event as the seat service left it (fresh counts)
+        messages.warning(
+            request,
+            ngettext(
+                "%(n)d place est réservée aux nouveaux venus jusqu'au %(until)s : vous êtes "
+                "sur la liste d'attente, en position %(position)d. Si elle n'est pas prise "
+                "d'ici là, elle ira à la liste d'attente, dans l'ordre.",
+                "%(n)d places sont réservées aux nouveaux venus jusqu'au %(until)s : vous "
+                "êtes sur la liste d'attente, en position %(position)d. Celles qui ne sont "
+                "pas prises d'ici là iront à la liste d'attente, dans l'ordre.",
+                held.held_seats_unfilled,
+            )
+            % {
+                "n": held.held_seats_unfilled,
+                "until": held.held_deadline_words,
+                "position": result.rsvp.waitlist_position(),
+            },
+        )
     else:
         messages.warning(
             request,

@@ -38,6 +38,9 @@ def _event_form_data(event: Event, client=None, url=None, **changes) -> dict:
         "registration_opens_at_1": "",
         "registration_closes_at_0": "",
         "registration_closes_at_1": "",
+        "held_seats": event.held_seats,
+        "held_until_0": "",
+        "held_until_1": "",
         "livestream_url": "",
         "photos_url": "",
     }

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from community.services import MemberError, member_delete, member_export
 from core.models import OutboxMessage
-from events.models import RSVP, Diet
+from events.models import RSVP, Diet, OpeningAlert
 from members.models import User
 from talks.models import Speaker, Talk, TopicVote
 from tests.factories import (
@@ -73,6 +73,8 @@ def test_export_holds_everything_about_the_member_and_nothing_of_others(
     TopicVoteFactory(topic=TopicFactory(title="Sujet voté"), member=member)
     TopicVoteFactory(topic=TopicFactory(title="Vote d'un autre"), member=outsider)
     TopicFactory(title="Mon sujet", suggested_by=member)
+    OpeningAlert.objects.create(event=event, member=member)
+    OpeningAlert.objects.create(event=event, member=outsider)
 
     response = member_client.get(reverse("community:export"))
 
@@ -88,6 +90,7 @@ def test_export_holds_everything_about_the_member_and_nothing_of_others(
         "exported_at",
         "format",
         "incident_reports_filed",
+        "opening_alerts",
         "profile",
         "rsvps",
         "social_accounts",
@@ -118,6 +121,7 @@ def test_export_holds_everything_about_the_member_and_nothing_of_others(
     ] == [("Mon talk", "submitted", "Note perso")]
     assert data["wishlist_votes"] == ["Sujet voté"]
     assert data["wishlist_topics_suggested"] == ["Mon sujet"]
+    assert [(a["event"], a["sent_at"]) for a in data["opening_alerts"]] == [(event.title, None)]
     text = response.content.decode()
     for foreign in ["dominique", "Dominique", "Secret d'un autre", "d'un autre", "anonyme"]:
         assert foreign not in text
@@ -133,8 +137,8 @@ def test_export_query_count_does_not_grow_with_rsvps(member, django_assert_max_n
         TopicVoteFactory(member=member)
 
     # profile, accounts, RSVPs, announcements received (their emails, then their
-    # subjects), reports, speaker, talks (+history), topics, votes
-    with django_assert_max_num_queries(12):
+    # subjects), reports, speaker, talks (+history), topics, votes, opening alerts
+    with django_assert_max_num_queries(13):
         data = member_export(member=member)
 
     assert len(data["rsvps"]) == 5
@@ -189,6 +193,7 @@ def test_delete_account_in_two_steps_erases_data_and_moves_the_waiting_list_up(
     SocialAccount.objects.create(user=member, provider="github", uid="123")
     _announcement_email(AnnouncementFactory(), member)
     report = IncidentReportFactory(reporter=member, contact_email="camille@example.org")
+    OpeningAlert.objects.create(event=EventFactory(), member=member)
 
     with django_capture_on_commit_callbacks(execute=True):
         response = _delete_in_two_steps(member_client)
@@ -206,6 +211,7 @@ def test_delete_account_in_two_steps_erases_data_and_moves_the_waiting_list_up(
     assert not EmailAddress.objects.filter(user=member).exists()
     assert not SocialAccount.objects.filter(user=member).exists()
     assert not OutboxMessage.objects.filter(recipient=member).exists()
+    assert not OpeningAlert.objects.filter(member=member).exists()
     report.refresh_from_db()
     assert (report.reporter, report.contact_email) == (None, "")
     assert not os.path.exists(avatar_path)

@@ -80,6 +80,9 @@ ROUTES = {
         case(everyone(), _slug("past_event"), label="past"),
         case(everyone(), _slug("cancelled_event"), label="cancelled"),
         case(everyone(NOT_FOUND, **ORGANIZERS_SEE_DRAFTS), _slug("draft_event"), label="draft"),
+        # Before the opening: the countdown, "Prévenez-moi à l'ouverture" (its forms are
+        # knocked on by the junk tests from here).
+        case(everyone(), _slug("opening_event"), label="not yet open"),
     ],
     "events:ics": [
         case(everyone(), _slug("event"), label="upcoming"),
@@ -96,6 +99,8 @@ ROUTES = {
     "events:atom": [case(everyone())],
     "events:rsvp": [case(post_only(), _slug("event"))],
     "events:rsvp-cancel": [case(post_only(), _slug("event"))],
+    "events:opening-alert": [case(post_only(), _slug("opening_event"))],
+    "events:opening-alert-cancel": [case(post_only(), _slug("opening_event"))],
     "events:ticket": [
         # Only the member holds a seat: the others have no ticket to show.
         case(owner_only(), _slug("event"), private=True),

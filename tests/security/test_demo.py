@@ -12,6 +12,7 @@ from types import SimpleNamespace
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
 from community.models import IncidentReport
 from events.models import RSVP, Event
@@ -42,6 +43,10 @@ def _demo_world() -> World:
         draft_event=Event.objects.filter(status=Event.Status.DRAFT).first() or event,
         past_event=Event.objects.published().past().first(),
         cancelled_event=Event.objects.filter(status=Event.Status.CANCELLED).first() or event,
+        opening_event=Event.objects.published()
+        .filter(registration_opens_at__gt=timezone.now())
+        .first()
+        or event,
         rsvp=rsvp,
         proposal=proposal,
         member_speaker=Speaker.objects.filter(user=member).first() or proposal.speakers.first(),

@@ -63,6 +63,7 @@ class World:
     draft_event: Event
     past_event: Event
     cancelled_event: Event
+    opening_event: Event  # registrations open tomorrow, seats held for first-timers
     rsvp: RSVP  # the member's, at `event`
     proposal: Talk  # the member's, submitted
     member_speaker: Speaker
@@ -99,6 +100,11 @@ def build_world() -> World:
     draft_event = EventFactory(draft=True, slug="api-hour-brouillon")
     past_event = EventFactory(past=True, slug="api-hour-passee")
     cancelled_event = EventFactory(cancelled=True, slug="api-hour-annulee")
+    opening_event = EventFactory(
+        slug="api-hour-ouverture-demain",
+        registration_opens_at=timezone.now() + timedelta(days=1),
+        held_seats=5,
+    )
     rsvp = RSVPFactory(event=event, member=member)
     # Somebody else, checked in already: the door lists two names and offers an "undo".
     RSVPFactory(event=event, checked_in_at=timezone.now())
@@ -131,6 +137,7 @@ def build_world() -> World:
         draft_event=draft_event,
         past_event=past_event,
         cancelled_event=cancelled_event,
+        opening_event=opening_event,
         rsvp=rsvp,
         proposal=proposal,
         invitation=invitation,

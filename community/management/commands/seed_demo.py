@@ -137,6 +137,7 @@ class Command(BaseCommand):
             members = [self._member(email, name) for email, name, _d, _n in MEMBERS]
             self._past_events(venues)
             upcoming = self._upcoming_event(venues)
+            self._next_opening_event(venues)
         # RSVPs go through the seat service like everyone else's (outside the
         # block above: the service opens its own transaction, and mails on commit).
         # The demo attendees are fictitious: their confirmation emails are dropped.
@@ -250,6 +251,28 @@ class Command(BaseCommand):
                     "status": Event.Status.PUBLISHED,
                 },
             )
+
+    def _next_opening_event(self, venues: dict[str, Venue]) -> Event:
+        """The one after: registrations open in two weeks (the countdown, "Prévenez-moi à
+        l'ouverture"), 5 of its 50 seats held for first-timers."""
+        day = (timezone.localdate() + timedelta(days=49)).isoformat()
+        opens = (timezone.localdate() + timedelta(days=14)).isoformat()
+        event, _created = Event.objects.get_or_create(
+            slug="api-hour-74",
+            defaults={
+                "number": 74,
+                "title": "API Hour #74",
+                "description": "Les inscriptions ouvriront bientôt : revenez à l'heure dite.",
+                "starts_at": _at(day, 18, 30),
+                "ends_at": _at(day, 21, 0),
+                "venue": venues["Le Bivouac"],
+                "capacity": 50,
+                "registration_opens_at": _at(opens, 12, 0),
+                "held_seats": 5,
+                "status": Event.Status.PUBLISHED,
+            },
+        )
+        return event
 
     def _upcoming_event(self, venues: dict[str, Venue]) -> Event:
         day = (timezone.localdate() + timedelta(days=21)).isoformat()

@@ -19,6 +19,7 @@ from django.utils.translation import ngettext
 
 from core.outbox import outbox_flush
 from events.models import LAST_YEAR
+from events.opening import opening_run
 from events.reminders import KINDS, event_mail_failures, event_mail_schedule
 
 
@@ -43,8 +44,10 @@ def _parse_now(value: str) -> datetime:
 class Command(BaseCommand):
     help = _(
         "Envoie les messages automatiques des événements : « toujours partant·e ? » 48 h "
-        "avant, le rappel du jour et le lien du direct à la liste d'attente. À lancer par "
-        "cron toutes les 5 minutes ; ne renvoie jamais deux fois le même message."
+        "avant, le rappel du jour, le lien du direct à la liste d'attente et les alertes "
+        "d'ouverture des inscriptions ; libère les places réservées aux nouveaux venus à "
+        "leur date limite. À lancer par cron toutes les 5 minutes ; ne renvoie jamais deux "
+        "fois le même message."
     )
 
     def add_arguments(self, parser):
@@ -64,7 +67,11 @@ class Command(BaseCommand):
     def handle(self, *args, dry_run: bool = False, now: str | None = None, **options):
         moment = _parse_now(now) if now else timezone.now()
         due = event_mail_schedule(now=moment, dry_run=dry_run)
-        if not due:
+        # The opening alerts and the release of held seats follow the real clock (see
+        # events/opening.py), even in a rehearsal.
+        opening = opening_run(dry_run=dry_run)
+        self._report_opening(opening, dry_run=dry_run)
+        if not due and not opening.alerts:
             self.stdout.write(_("Aucun message à envoyer pour le moment."))
         for item in due:
             recipients = ngettext("%(n)d destinataire", "%(n)d destinataires", item.recipients) % {
@@ -85,7 +92,7 @@ class Command(BaseCommand):
         if dry_run:
             self.stdout.write(_("Simulation : rien n'a été enregistré ni envoyé."))
             return
-        created = sum(item.created for item in due)
+        created = sum(item.created for item in due) + sum(opening.alerts.values())
         # The new messages were handed to the outbox's workers when their transaction
         # committed; this queues everything else the site has due: earlier failures whose
         # next attempt has come, lost tasks, stale claims (a message queued twice is still
@@ -120,4 +127,32 @@ class Command(BaseCommand):
                     failed,
                 )
                 % {"n": failed}
+            )
+
+    def _report_opening(self, opening, *, dry_run: bool) -> None:
+        for event, count in opening.alerts.items():
+            self.stdout.write(
+                ngettext(
+                    "%(event)s — ouverture des inscriptions : %(n)d alerte",
+                    "%(event)s — ouverture des inscriptions : %(n)d alertes",
+                    count,
+                )
+                % {"event": event, "n": count}
+            )
+        for event, promoted in opening.released.items():
+            if dry_run:
+                self.stdout.write(
+                    _("%(event)s — places réservées aux nouveaux venus à libérer")
+                    % {"event": event}
+                )
+                continue
+            self.stdout.write(
+                ngettext(
+                    "%(event)s — places réservées aux nouveaux venus libérées : %(n)d "
+                    "personne de la liste d'attente a obtenu une place",
+                    "%(event)s — places réservées aux nouveaux venus libérées : %(n)d "
+                    "personnes de la liste d'attente ont obtenu une place",
+                    len(promoted),
+                )
+                % {"event": event, "n": len(promoted)}
             )
