@@ -9,7 +9,7 @@ class EventsConfig(AppConfig):
     def ready(self) -> None:
         from members.profile_sections import ProfileSection, register_profile_section
 
-        from . import emails  # noqa: F401  (registers the app's outbox kinds)
+        from . import draw, emails  # noqa: F401  (register the app's outbox kinds)
         from .models import RSVP
 
         # The member's evenings on their own page (members sits below events).

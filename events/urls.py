@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_calendar, views_checkin, views_reminders
+from . import views, views_calendar, views_checkin, views_draw, views_reminders
 
 app_name = "events"
 
@@ -17,6 +17,13 @@ urlpatterns = [
     path("<slug:slug>/rsvp/", views.rsvp, name="rsvp"),
     path("<slug:slug>/rsvp/cancel/", views.rsvp_cancel_view, name="rsvp-cancel"),
     path("<slug:slug>/ticket/", views.ticket, name="ticket"),
+    path("<slug:slug>/tirage/", views_draw.draw_page, name="draw"),
+    path("<slug:slug>/tirage/demande/", views_draw.draw_request, name="draw-request"),
+    path(
+        "<slug:slug>/tirage/demande/retirer/",
+        views_draw.draw_request_cancel_view,
+        name="draw-request-cancel",
+    ),
     path("<slug:slug>/calendar.ics", views_calendar.event_calendar_legacy, name="calendar"),
     path("<slug:slug>/checkin/", views_checkin.checkin, name="checkin"),
     path("<slug:slug>/checkin/annuler/", views_checkin.checkin_undo, name="checkin-undo"),
