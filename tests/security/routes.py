@@ -80,7 +80,17 @@ ROUTES = {
         case(everyone(), _slug("past_event"), label="past"),
         case(everyone(), _slug("cancelled_event"), label="cancelled"),
         case(everyone(NOT_FOUND, **ORGANIZERS_SEE_DRAFTS), _slug("draft_event"), label="draft"),
+        case(everyone(), _slug("draw_event"), label="draw: requests open"),
+        case(everyone(), _slug("drawn_event"), label="draw: drawn"),
     ],
+    # The draw's public page (method before, record and result after); requests are POST.
+    "events:draw": [
+        case(everyone(), _slug("draw_event"), label="requests open"),
+        case(everyone(), _slug("drawn_event"), label="drawn"),
+        case(everyone(NOT_FOUND), _slug("event"), label="first come, first served"),
+    ],
+    "events:draw-request": [case(post_only(), _slug("draw_event"))],
+    "events:draw-request-cancel": [case(post_only(), _slug("draw_event"))],
     "events:ics": [
         case(everyone(), _slug("event"), label="upcoming"),
         case(everyone(NOT_FOUND, **ORGANIZERS_SEE_DRAFTS), _slug("draft_event"), label="draft"),
