@@ -96,6 +96,29 @@ class EventAdminForm(forms.ModelForm):
             )
         return cleaned
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Left out of a form (an older script, a partial POST): the event keeps its value.
+        for name in self.DRAW_FIELDS:
+            if name in self.fields:
+                self.fields[name].required = False
+
+    def clean_allocation(self):
+        return self.cleaned_data.get("allocation") or self.instance.allocation
+
+    def _kept_weight(self, name: str):
+        value = self.cleaned_data.get(name)
+        return getattr(self.instance, name) if value is None else value
+
+    def clean_draw_weight_newcomer(self):
+        return self._kept_weight("draw_weight_newcomer")
+
+    def clean_draw_weight_waitlisted(self):
+        return self._kept_weight("draw_weight_waitlisted")
+
+    def clean_draw_weight_no_shows(self):
+        return self._kept_weight("draw_weight_no_shows")
+
     DRAW_FIELDS = (
         "allocation",
         "draw_closes_at",
