@@ -29,6 +29,7 @@ from events.draw import (
 )
 from events.models import RSVP, Draw, DrawRequest, Event
 from events.services import RSVPError, rsvp_create
+from tests.conftest import text
 from tests.factories import EventFactory, RSVPFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -404,3 +405,104 @@ def test_the_public_page_explains_before_and_shows_no_names_after(client):
     assert draw.seed in after and event.draw_secret in after
     assert "Alice" not in after and "alice@" not in after
     assert client.get(f"/events/{EventFactory().slug}/tirage/").status_code == 404
+
+
+# --- Admin -----------------------------------------------------------------------------
+
+
+def test_an_organizer_sets_draw_mode_in_the_admin(
+    organizer_client, django_capture_on_commit_callbacks
+):
+    from tests.events.test_admin import _event_form_data
+
+    event = EventFactory()
+    url = f"/admin/events/event/{event.pk}/change/"
+    opens = timezone.localtime() - timedelta(hours=1)
+
+    refused = organizer_client.post(
+        url, _event_form_data(event, organizer_client, url, allocation="draw")
+    )
+    assert "Le tirage au sort a besoin d'une date d'ouverture" in text(refused)
+    data = _event_form_data(
+        event,
+        organizer_client,
+        url,
+        allocation="draw",
+        registration_opens_at_0=opens.strftime("%d/%m/%Y"),
+        registration_opens_at_1=opens.strftime("%H:%M:%S"),
+        draw_weight_newcomer="4",
+        draw_weight_waitlisted="2",
+        draw_weight_no_shows="0.25",
+    )
+    response = organizer_client.post(url, data)
+
+    assert response.status_code == 302
+    event.refresh_from_db()
+    assert (event.allocation, event.draw_weight_newcomer) == ("draw", Decimal("4.00"))
+    page = organizer_client.get(event.get_absolute_url()).content.decode()
+    assert "4 fois plus de chances" in page and "Demander une place" in page
+
+
+def test_weights_outside_their_bounds_are_refused_in_the_admin(organizer_client):
+    from tests.events.test_admin import _event_form_data
+
+    event = EventFactory(draw=True)
+    url = f"/admin/events/event/{event.pk}/change/"
+    data = _event_form_data(event, organizer_client, url, allocation="draw")
+    opens = timezone.localtime(event.registration_opens_at)
+    data |= {
+        "registration_opens_at_0": opens.strftime("%d/%m/%Y"),
+        "registration_opens_at_1": opens.strftime("%H:%M:%S"),
+        "draw_weight_newcomer": "0",
+        "draw_weight_no_shows": "11",
+    }
+
+    response = organizer_client.post(url, data)
+
+    assert response.status_code == 200
+    assert response.content.decode().count("errorlist") >= 2
+    event.refresh_from_db()
+    assert event.draw_weight_newcomer == Decimal("3.00")
+
+
+def test_organizers_see_duplicates_and_void_one_in_the_admin(organizer_client):
+    event = EventFactory(draw=True)
+    one = old_member(email="ana.lopez@gmail.com", display_name="Ana López")
+    twin = old_member(email="analopez+2@gmail.com", display_name="Ana Lopez")
+    first, second = request_all(event, [one, twin])
+
+    listing = organizer_client.get("/admin/events/drawrequest/?doublon=1").content.decode()
+    assert "même nom, même adresse e-mail" in listing
+    response = organizer_client.post(
+        "/admin/events/drawrequest/",
+        {"action": "void_selected", "_selected_action": [second.pk]},
+    )
+
+    assert response.status_code == 302
+    second.refresh_from_db()
+    assert (second.status, second.void_reason) == (DrawRequest.Status.VOIDED, "doublon")
+    assert DrawRequest.objects.get(pk=first.pk).status == DrawRequest.Status.ACTIVE
+
+
+def test_the_draw_settings_are_locked_once_drawn(organizer_client):
+    from tests.events.test_admin import _event_form_data
+
+    event = EventFactory(draw=True)
+    request_all(event, [old_member()])
+    draw_run(event=event, now=after_window(event))
+    url = f"/admin/events/event/{event.pk}/change/"
+    opens = timezone.localtime(event.registration_opens_at)
+    data = _event_form_data(event, organizer_client, url, allocation="first_come")
+    data |= {
+        "registration_opens_at_0": opens.strftime("%d/%m/%Y"),
+        "registration_opens_at_1": opens.strftime("%H:%M:%S"),
+    }
+
+    response = organizer_client.post(url, data)
+
+    assert (
+        "Le tirage a eu lieu : ses réglages ne peuvent plus changer." in response.content.decode()
+    )
+    assert Event.objects.get(pk=event.pk).allocation == "draw"
+    record = organizer_client.get(f"/admin/events/draw/{event.draw.pk}/change/").content.decode()
+    assert event.draw.seed in record
