@@ -349,10 +349,14 @@ def draw_run(*, event: Event, now: datetime | None = None) -> Draw | None:
         requests = list(
             DrawRequest.objects.active().filter(event=event).select_related("member").order_by("id")
         )
-        # Requests that cannot take part any more: banned since, or already holding an
-        # RSVP (added by an organizer during the window).
+        # Requests that cannot take part any more: banned or erased since, or already
+        # holding an RSVP (added by an organizer during the window).
         holding = set(RSVP.objects.filter(event=event).active().values_list("member_id", flat=True))
-        eligible = [r for r in requests if not r.member.is_banned and r.member_id not in holding]
+        eligible = [
+            r
+            for r in requests
+            if not (r.member.is_banned or r.member.is_deleted) and r.member_id not in holding
+        ]
         skipped = [r for r in requests if r not in eligible]
         weights = member_weights(event, [r.member_id for r in eligible])
         record = [

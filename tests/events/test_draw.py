@@ -506,3 +506,17 @@ def test_the_draw_settings_are_locked_once_drawn(organizer_client):
     assert Event.objects.get(pk=event.pk).allocation == "draw"
     record = organizer_client.get(f"/admin/events/draw/{event.draw.pk}/change/").content.decode()
     assert event.draw.seed in record
+
+
+def test_an_erased_account_leaves_the_draw_and_its_request_forgets_the_diet():
+    from community.services import member_delete
+
+    event = EventFactory(draw=True)
+    member = old_member()
+    draw_request_create(event=event, member=member, diet="other", diet_notes="Arachides")
+
+    member_delete(member=member)
+
+    request = DrawRequest.objects.get()
+    assert (request.status, request.diet_notes, request.device) == ("cancelled", "", "")
+    assert draw_run(event=event, now=after_window(event)).order == []
