@@ -520,3 +520,16 @@ def test_an_erased_account_leaves_the_draw_and_its_request_forgets_the_diet():
     request = DrawRequest.objects.get()
     assert (request.status, request.diet_notes, request.device) == ("cancelled", "", "")
     assert draw_run(event=event, now=after_window(event)).order == []
+
+
+def test_the_public_page_makes_as_many_queries_for_one_request_as_for_many(client):
+    from tests.conftest import count_queries
+
+    counts = []
+    for n in (1, 12):
+        event = EventFactory(draw=True, capacity=5)
+        request_all(event, [old_member() for _ in range(n)])
+        draw_run(event=event, now=after_window(event))
+        counts.append(count_queries(client, f"/events/{event.slug}/tirage/"))
+
+    assert counts[0] == counts[1]
