@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django import template
+from django.utils.formats import number_format
 
 from events.forms import RSVPForm
 from events.models import RSVP, DrawRequest, Event
@@ -31,3 +34,11 @@ def draw_box(context, event: Event) -> dict:
         "email_verified": user.is_authenticated and user.has_verified_email(),
         "form": form,
     }
+
+
+@register.filter
+def weight(value) -> str:
+    """A weight as people write it: 3, 0,5 (French), 1.25 — no trailing zeros."""
+    if value in (None, ""):
+        return ""
+    return number_format(Decimal(format(Decimal(value).normalize(), "f")))
