@@ -385,29 +385,37 @@ def draw_run(*, event: Event, now: datetime | None = None) -> Draw | None:
             seats=seats,
         )
         by_id = {r.pk: r for r in eligible}
+        ranked = [by_id[request_id] for request_id in order]
+        # Inserted in drawn order, in one statement per batch: the ids follow the rows'
+        # order, and the waiting list follows the ids (RSVPQuerySet.waitlisted).
+        # draw_replay checks that the ids did come out in drawn order.
+        rsvps = RSVP.objects.bulk_create(
+            [
+                RSVP(
+                    event=event,
+                    member=request.member,
+                    status=RSVP.Status.CONFIRMED if rank <= seats else RSVP.Status.WAITLISTED,
+                    diet=request.diet,
+                    diet_notes=request.diet_notes,
+                    created_at=now,
+                )
+                for rank, request in enumerate(ranked, start=1)
+            ],
+            batch_size=500,
+        )
         mails = []
-        for rank, request_id in enumerate(order, start=1):
-            request = by_id[request_id]
-            # Created in drawn order: the waiting list follows RSVP ids (RSVPQuerySet.waitlisted).
-            rsvp = RSVP.objects.create(
-                event=event,
-                member=request.member,
-                status=RSVP.Status.CONFIRMED if rank <= seats else RSVP.Status.WAITLISTED,
-                diet=request.diet,
-                diet_notes=request.diet_notes,
-                created_at=now,
-            )
+        for rank, (request, rsvp) in enumerate(zip(ranked, rsvps, strict=True), start=1):
             request.status, request.rank, request.rsvp = DrawRequest.Status.DRAWN, rank, rsvp
-            request.weight = weights[request.member_id]
-            kind = DRAW_SEAT if rsvp.is_confirmed else DRAW_WAITLISTED
+            request.weight, request.updated_at = weights[request.member_id], now
+            # No dedupe key: the draw itself runs once (its Draw row), so are its emails;
+            # a key would cost a savepoint per message.
             mails.append(
                 Mail(
-                    kind=kind,
+                    kind=DRAW_SEAT if rsvp.is_confirmed else DRAW_WAITLISTED,
                     to=request.member.email,
                     params={"rsvp": rsvp.pk, "rank": rank},
                     recipient=request.member,
                     group=event.outbox_group,
-                    dedupe_key=f"{kind}:rsvp:{rsvp.pk}",
                 )
             )
         DrawRequest.objects.bulk_update(
