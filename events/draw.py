@@ -115,6 +115,16 @@ def draw_request_create(
             return existing, False
         if RSVP.objects.filter(event=event, member=member).active().exists():
             raise DrawError(_("Vous avez déjà une place (ou êtes en liste d'attente)."))
+        voided = DrawRequest.objects.filter(
+            event=event, member=member, status=DrawRequest.Status.VOIDED
+        )
+        if voided.exists():  # set aside as a duplicate: asking again would undo it
+            raise DrawError(
+                _(
+                    "Votre demande a été écartée par les organisateurs (doublon) : "
+                    "écrivez-leur si c'est une erreur."
+                )
+            )
         try:
             with transaction.atomic():  # the unique constraint: a twin request
                 request = DrawRequest.objects.create(

@@ -163,6 +163,8 @@ def test_duplicates_are_shown_and_voided_before_the_draw():
     assert found[second.pk] == ["même nom", "même adresse e-mail"]
     assert sorted(len(v) for v in found.values()) == [1, 1, 2, 2]  # the devices; not Zoé
     assert draw_request_void(requests=DrawRequest.objects.filter(pk=second.pk), reason="x") == 1
+    with pytest.raises(DrawError, match="écartée par les organisateurs"):
+        draw_request_create(event=event, member=twin)  # asking again does not undo it
     draw = draw_run(event=event, now=after_window(event))
     assert second.pk not in draw.order and len(draw.order) == 4
 
