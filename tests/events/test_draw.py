@@ -360,7 +360,7 @@ def test_the_replay_catches_a_secret_changed_after_its_commitment():
     assert not draw_replay(draw).match
 
 
-@pytest.mark.parametrize("slug", ["inconnu", "api-hour-1000000", "é" * 300])
+@pytest.mark.parametrize("slug", ["inconnu", "api-hour-1000000", "é" * 300, "a\x00b"])
 def test_the_replay_refuses_an_event_without_a_draw(slug):
     EventFactory(draw=True, slug="api-hour-1000000")
 
@@ -535,3 +535,14 @@ def test_the_public_page_makes_as_many_queries_for_one_request_as_for_many(clien
         counts.append(count_queries(client, f"/events/{event.slug}/tirage/"))
 
     assert counts[0] == counts[1]
+
+
+def test_before_the_opening_the_page_says_when_requests_open(client):
+    opens = timezone.now() + timedelta(days=2)
+    event = EventFactory(draw=True, registration_opens_at=opens)
+    client.force_login(old_member())
+
+    page = text(client.get(event.get_absolute_url()))
+
+    assert "Les demandes de place ouvrent le" in page
+    assert "Demander une place" not in page

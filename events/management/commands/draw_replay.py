@@ -20,7 +20,9 @@ class Command(BaseCommand):
         parser.add_argument("slug", help=_("L'adresse de l'événement, par exemple api-hour-90."))
 
     def handle(self, *args, slug: str, **options):
-        draw = Draw.objects.select_related("event").filter(event__slug=slug[:200]).first()
+        draw = None
+        if "\x00" not in slug:  # PostgreSQL refuses a NUL byte in a query
+            draw = Draw.objects.select_related("event").filter(event__slug=slug[:200]).first()
         if draw is None:
             raise CommandError(
                 _("Aucun tirage au sort pour « %(slug)s » (adresse inconnue ou pas encore tiré).")
