@@ -12,6 +12,9 @@ non-zero when a target is missed. Targets (the organizers' real situation):
 - the evening's messages (`manage.py send_event_mail`): the day's run for a full event
   (50 reminders, 150 live stream links) under TARGET_EVENT_MAIL_SECONDS, and a second run
   that sends nothing;
+- the draw (events/draw.py): 1,000 requests drawn for 50 seats, the draw and its 1,000
+  emails queued in one transaction under TARGET_DRAW_SECONDS (then the emails delivered,
+  timed apart), and draw_replay's MATCH;
 - the Jekyll archive import (`manage.py import_jekyll`): 88 API Hours and 264 talks
   (352 posts, like the real archive) imported in under TARGET_IMPORT_SECONDS, and a
   second run (nothing to change) too.
@@ -36,6 +39,7 @@ TARGET_PAGE_MEMORY_MB = 20.0
 CONNECTIONS = 40
 TARGET_IMPORT_SECONDS = 20.0
 TARGET_EVENT_MAIL_SECONDS = 10.0
+TARGET_DRAW_SECONDS = 10.0
 
 
 def main() -> int:
@@ -59,6 +63,7 @@ def main() -> int:
             bench_rsvp_rush(),
             *bench_pages(),
             bench_event_mail(),
+            bench_draw(),
             bench_jekyll_import(),
         ]
     finally:
@@ -278,6 +283,61 @@ def bench_event_mail() -> str | None:
         return f"send_event_mail incorrect: {sent_first} then {sent_second}"
     if timings[0] > TARGET_EVENT_MAIL_SECONDS:
         return f"send_event_mail took {timings[0]:.1f}s > {TARGET_EVENT_MAIL_SECONDS}s"
+    return None
+
+
+def bench_draw() -> str | None:
+    from django.conf import settings
+    from django.core import mail
+    from django.test.utils import override_settings
+    from django.utils import timezone
+
+    from core.models import OutboxMessage
+    from core.outbox import outbox_deliver
+    from events.draw import draw_replay, draw_run
+    from events.models import RSVP, DrawRequest, Event
+
+    people = _users(1000, "draw")
+    past = _event(3000, starts_at=timezone.now() - timedelta(days=30), capacity=400)
+    # 400 regulars (checked in last time), 600 who never came: the newcomer weight matters.
+    RSVP.objects.bulk_create(
+        RSVP(event=past, member=m, status="confirmed", checked_in_at=past.starts_at)
+        for m in people[:400]
+    )
+    event = _event(
+        3001,
+        capacity=50,
+        allocation=Event.Allocation.DRAW,
+        registration_opens_at=timezone.now() - timedelta(days=2),
+    )
+    DrawRequest.objects.bulk_create(DrawRequest(event=event, member=m) for m in people)
+    mail.outbox = []
+    held = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    with override_settings(TASKS=held):
+        started = time.perf_counter()
+        draw = draw_run(event=event)
+        drawn = time.perf_counter() - started
+    queued = OutboxMessage.objects.filter(group=event.outbox_group).count()
+    started = time.perf_counter()
+    while outbox_deliver(now=timezone.now()):
+        pass
+    delivered = time.perf_counter() - started
+    started = time.perf_counter()
+    replay = draw_replay(draw)
+    replayed = time.perf_counter() - started
+    newcomers = RSVP.objects.filter(event=event, status="confirmed", member__in=people[400:])
+    print(
+        f"draw: 1000 requests for 50 seats drawn and {queued} emails queued in {drawn:.2f}s "
+        f"({newcomers.count()} of the 50 seats to the 600 newcomers, weight "
+        f"{event.draw_weight_newcomer}); {len(mail.outbox)} emails delivered in "
+        f"{delivered:.2f}s; replay {'MATCH' if replay.match else 'MISMATCH'} in "
+        f"{replayed:.2f}s ({settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]})"
+    )
+    seated = RSVP.objects.filter(event=event, status="confirmed").count()
+    if draw is None or seated != 50 or queued != 1000 or not replay.match:
+        return f"draw incorrect: {seated} seats, {queued} emails queued, replay {replay.match}"
+    if drawn > TARGET_DRAW_SECONDS:
+        return f"draw took {drawn:.1f}s > {TARGET_DRAW_SECONDS}s"
     return None
 
 

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from core.links import absolute_url
 from core.models import OutboxMessage
 from core.outbox import outbox_requeue
-from events.models import RSVP, Diet, Event, OpeningAlert
+from events.models import RSVP, Diet, DrawRequest, Event, OpeningAlert
 from events.services import rsvp_cancel
 from members.models import User
 from talks.services import invitations_cancel_from, member_talks_export, talks_forget_member
@@ -353,6 +353,25 @@ def _export_opening_alerts(member: User) -> list[dict]:
     ]
 
 
+def _export_draw_requests(member: User) -> list[dict]:
+    """Seat requests of events in draw mode (events/draw.py), with their outcome."""
+    requests = DrawRequest.objects.filter(member=member).select_related("event").order_by("id")
+    return [
+        {
+            "event": r.event.title,
+            "event_url": absolute_url(r.event.get_absolute_url()),
+            "request_number": r.pk,
+            "status": r.status,
+            "diet": r.diet,
+            "diet_notes": r.diet_notes,
+            "created_at": _local(r.created_at),
+            "weight": str(r.weight) if r.weight is not None else None,
+            "rank": r.rank,
+        }
+        for r in requests
+    ]
+
+
 def _export_deliveries(member: User) -> list[dict]:
     """The announcements sent to the member (the outbox's messages, tests included)."""
     messages = OutboxMessage.objects.filter(recipient=member, kind=emails.ANNOUNCEMENT)
@@ -399,6 +418,7 @@ def member_export(*, member: User) -> dict:
         **_export_accounts(member),
         "rsvps": _export_rsvps(member),
         "opening_alerts": _export_opening_alerts(member),
+        "draw_requests": _export_draw_requests(member),
         "announcements_received": _export_deliveries(member),
         "incident_reports_filed": _export_incident_reports(member),
         **member_talks_export(member=member),
@@ -431,6 +451,11 @@ def member_delete(*, member: User, keep_talks: bool = True) -> None:
             rsvp_cancel(rsvp=rsvp, by_organizer=True)
         RSVP.objects.filter(member=current).update(diet=Diet.NONE, diet_notes="")
         OpeningAlert.objects.filter(member=current).delete()  # nobody to tell any more
+        # Their seat requests of draws to come are withdrawn; none keeps a diet or device.
+        DrawRequest.objects.active().filter(member=current).update(
+            status=DrawRequest.Status.CANCELLED
+        )
+        DrawRequest.objects.filter(member=current).update(diet=Diet.NONE, diet_notes="", device="")
         talks_forget_member(member=current, keep_talks=keep_talks)
         # The emails sent to them (their address, what they received) go too, before
         # the goodbye below is queued to the former address.

@@ -5,6 +5,7 @@ import csv
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.views.main import ChangeList
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Exists, OuterRef
@@ -22,10 +23,13 @@ from django.utils.translation import gettext_lazy, ngettext
 from core.admin_tools import SafeModelAdmin, SafeTabularInline, readable_keys
 from core.search import unaccented
 
+from .draw import draw_duplicates, draw_request_void
 from .forms import EventAdminForm
 from .models import (
     RSVP,
     Diet,
+    Draw,
+    DrawRequest,
     Event,
     ShowRateEstimate,
     Venue,
@@ -335,6 +339,30 @@ class EventAdmin(SafeModelAdmin):
                     "les places réservées. À la date limite, les places réservées encore "
                     "libres vont à la liste d'attente, dans l'ordre ; chaque personne "
                     "promue reçoit un e-mail."
+                ),
+            },
+        ),
+        (
+            gettext_lazy("Tirage au sort"),
+            {
+                "fields": [
+                    "allocation",
+                    "draw_closes_at",
+                    "draw_weight_newcomer",
+                    "draw_weight_waitlisted",
+                    "draw_weight_no_shows",
+                ],
+                "description": gettext_lazy(
+                    "En mode « tirage au sort », les membres demandent une place pendant la "
+                    "période de demandes (par défaut les 24 heures qui suivent l'ouverture des "
+                    "inscriptions, qui est alors obligatoire) ; la commande planifiée tire les "
+                    "places juste après, une seule fois, et chacun·e reçoit son résultat par "
+                    "e-mail. Les poids multiplient les chances (1 = normal). Avant le tirage, "
+                    "« Demandes de place (tirage) » montre les doublons possibles (même nom, "
+                    "même adresse aux points ou +étiquette près, même navigateur) : écartez-les "
+                    "avec l'action « Écarter ». Après, « Tirages au sort » montre le résultat, "
+                    "aussi public sur /events/<adresse>/tirage/ ; « manage.py draw_replay "
+                    "<adresse> » le rejoue."
                 ),
             },
         ),
@@ -742,3 +770,149 @@ class RSVPAdmin(SafeModelAdmin):
             ngettext("%(n)d arrivée pointée.", "%(n)d arrivées pointées.", done) % {"n": done},
             messages.SUCCESS,
         )
+
+
+# --- The draw ---------------------------------------------------------------------
+
+
+def _duplicates(request: HttpRequest, event_id: int) -> dict[int, list[str]]:
+    """draw_duplicates of an event, computed once per page (kept on the request)."""
+    cache = request.__dict__.setdefault("_draw_duplicates", {})
+    if event_id not in cache:
+        cache[event_id] = draw_duplicates(Event(pk=event_id))
+    return cache[event_id]
+
+
+class DrawRequestChangeList(ChangeList):
+    """Marks each listed request with why it looks like another one (before the draw)."""
+
+    def get_results(self, request):
+        super().get_results(request)
+        for obj in self.result_list:
+            if obj.status == DrawRequest.Status.ACTIVE:
+                obj.duplicate_reasons = _duplicates(request, obj.event_id).get(obj.pk, [])
+
+
+class DuplicateFilter(admin.SimpleListFilter):
+    title = gettext_lazy("doublon possible")
+    parameter_name = "doublon"
+
+    def lookups(self, request, model_admin):
+        return [("1", _("oui"))]
+
+    def queryset(self, request, queryset):
+        if self.value() != "1":
+            return queryset
+        ids = []
+        pending = Event.objects.filter(
+            allocation=Event.Allocation.DRAW, draw__isnull=True
+        ).values_list("pk", flat=True)
+        for event_id in pending:
+            ids += list(_duplicates(request, event_id))
+        return queryset.filter(pk__in=ids)
+
+
+@admin.register(DrawRequest)
+class DrawRequestAdmin(SafeModelAdmin):
+    list_display = [
+        "ticket",
+        "member",
+        "member_email",
+        "event",
+        "status",
+        "created_at",
+        "duplicate",
+        "weight",
+        "rank",
+    ]
+    list_filter = ["status", DuplicateFilter, "event"]
+    search_fields = ["member__email", "member__display_name", "event__title"]
+    list_select_related = ["member", "event"]
+    actions = ["void_selected"]
+    fields = [
+        "event",
+        "member",
+        "status",
+        "diet",
+        "diet_notes",
+        "created_at",
+        "device",
+        "void_reason",
+        "weight",
+        "rank",
+        "rsvp",
+    ]
+    readonly_fields = fields
+
+    @admin.display(description=gettext_lazy("n°"), ordering="id")
+    def ticket(self, obj: DrawRequest) -> int:
+        return obj.pk
+
+    @admin.display(description=gettext_lazy("e-mail"), ordering="member__email")
+    def member_email(self, obj: DrawRequest) -> str:
+        return obj.member.email
+
+    @admin.display(description=gettext_lazy("doublon possible"))
+    def duplicate(self, obj: DrawRequest) -> str:
+        return ", ".join(getattr(obj, "duplicate_reasons", []))
+
+    def get_changelist(self, request, **kwargs):
+        return DrawRequestChangeList
+
+    def has_add_permission(self, request):
+        return False  # members request; organizers add an RSVP instead
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # void instead: the record of who asked stays
+
+    @admin.action(
+        description=gettext_lazy("Écarter les demandes choisies (doublons, avant le tirage)"),
+        permissions=["change"],
+    )
+    def void_selected(self, request, queryset):
+        voided = draw_request_void(requests=queryset, reason=_("doublon"))
+        self.message_user(
+            request,
+            ngettext(
+                "%(n)d demande écartée du tirage.", "%(n)d demandes écartées du tirage.", voided
+            )
+            % {"n": voided},
+            messages.SUCCESS if voided else messages.WARNING,
+        )
+
+
+@admin.register(Draw)
+class DrawAdmin(SafeModelAdmin):
+    list_display = ["event", "drawn_at", "seats", "request_count", "public_page"]
+    list_select_related = ["event"]
+    fields = [
+        "event",
+        "drawn_at",
+        "window_closed_at",
+        "seats",
+        "weights",
+        "secret",
+        "seed",
+        "order",
+        "requests",
+        "public_page",
+    ]
+    readonly_fields = fields
+
+    @admin.display(description=gettext_lazy("demandes tirées"))
+    def request_count(self, draw: Draw) -> int:
+        return len(draw.order)
+
+    @admin.display(description=gettext_lazy("page publique"))
+    def public_page(self, draw: Draw) -> str:
+        url = reverse("events:draw", kwargs={"slug": draw.event.slug})
+        return format_html('<a href="{}">{}</a>', url, url)
+
+    def has_add_permission(self, request):
+        return False  # only the draw writes one
+
+    def has_change_permission(self, request, obj=None):
+        return False  # a record
+
+    def has_delete_permission(self, request, obj=None):
+        return False

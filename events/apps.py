@@ -9,7 +9,7 @@ class EventsConfig(AppConfig):
     def ready(self) -> None:
         from members.profile_sections import ProfileSection, register_profile_section
 
-        from . import emails, opening  # noqa: F401  (register the app's outbox kinds)
+        from . import draw, emails, opening  # noqa: F401  (register the app's outbox kinds)
         from .models import RSVP
 
         # The member's evenings on their own page (members sits below events).

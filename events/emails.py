@@ -40,7 +40,7 @@ EVENT_CANCELLED = "events.event_cancelled"
 # --- Queueing (inside the transaction of the seat service) ---------------------------
 
 
-def _deliverable(address: str) -> bool:
+def deliverable(address: str) -> bool:
     """False for the placeholders of walk-ins who gave no address and of erased accounts
     ("…@invalid": the reserved top-level domain of RFC 2606, which no server accepts):
     queued, they would only fail again and again."""
@@ -59,7 +59,7 @@ def _queue(kind: str, rsvps: Iterable[RSVP], event: Event, **params) -> None:
                 group=event.outbox_group,
             )
             for rsvp in rsvps
-            if _deliverable(rsvp.member.email)
+            if deliverable(rsvp.member.email)
         ]
     )
 

@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import FIRST_YEAR, LAST_YEAR, RSVP, Diet, Event
+from .models import FIRST_YEAR, LAST_YEAR, RSVP, Diet, Draw, DrawRequest, Event
 
 
 class RSVPForm(forms.Form):
@@ -48,6 +48,9 @@ class EventAdminForm(forms.ModelForm):
             "number", "title", "slug", "status", "description", "starts_at", "ends_at", "venue",
             "room", "capacity", "registration_opens_at", "registration_closes_at", "held_seats",
             "held_until", "livestream_url", "photos_url",
+            # The draw (events/draw.py).
+            "allocation", "draw_closes_at", "draw_weight_newcomer", "draw_weight_waitlisted",
+            "draw_weight_no_shows",
         ]  # fmt: skip
 
     def clean(self):
@@ -81,6 +84,7 @@ class EventAdminForm(forms.ModelForm):
             confirmed = self.instance.rsvps.filter(status=RSVP.Status.CONFIRMED).count()
             if refusal := Event.capacity_refusal(capacity, confirmed):
                 self.add_error("capacity", refusal)
+        self._clean_draw(cleaned)
         if not cleaned.get("slug") and cleaned.get("title"):
             candidate = Event(number=cleaned.get("number"), title=cleaned["title"])
             cleaned["slug"] = candidate.default_slug()
@@ -111,4 +115,82 @@ class EventAdminForm(forms.ModelForm):
         if held_until and starts_at and held_until > starts_at:
             self.add_error(
                 "held_until", _("Les places réservées doivent être libérées avant le début.")
+            )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Left out of a form (an older script, a partial POST): the event keeps its value.
+        for name in self.DRAW_FIELDS:
+            if name in self.fields:
+                self.fields[name].required = False
+
+    def clean_allocation(self):
+        return self.cleaned_data.get("allocation") or self.instance.allocation
+
+    def _kept_weight(self, name: str):
+        value = self.cleaned_data.get(name)
+        return getattr(self.instance, name) if value is None else value
+
+    def clean_draw_weight_newcomer(self):
+        return self._kept_weight("draw_weight_newcomer")
+
+    def clean_draw_weight_waitlisted(self):
+        return self._kept_weight("draw_weight_waitlisted")
+
+    def clean_draw_weight_no_shows(self):
+        return self._kept_weight("draw_weight_no_shows")
+
+    DRAW_FIELDS = (
+        "allocation",
+        "draw_closes_at",
+        "draw_weight_newcomer",
+        "draw_weight_waitlisted",
+        "draw_weight_no_shows",
+    )
+
+    def _clean_draw(self, cleaned: dict) -> None:
+        """The draw's settings: a window inside the registration period, and nothing of
+        the draw changes once it has run (its record says which weights were used)."""
+        drawn = self.instance.pk and Draw.objects.filter(event_id=self.instance.pk).exists()
+        if drawn:
+            for name in self.DRAW_FIELDS:
+                if name in self.changed_data:
+                    self.add_error(
+                        name, _("Le tirage a eu lieu : ses réglages ne peuvent plus changer.")
+                    )
+            return
+        if cleaned.get("allocation") != Event.Allocation.DRAW:
+            if (
+                self.instance.pk
+                and DrawRequest.objects.active().filter(event_id=self.instance.pk).exists()
+            ):
+                self.add_error(
+                    "allocation",
+                    _(
+                        "Des membres ont déjà demandé une place : écartez leurs demandes avant "
+                        "de revenir au premier arrivé, premier servi."
+                    ),
+                )
+            return
+        opens = cleaned.get("registration_opens_at")
+        if opens is None and "registration_opens_at" not in self.errors:
+            self.add_error(
+                "registration_opens_at",
+                _("Le tirage au sort a besoin d'une date d'ouverture des inscriptions."),
+            )
+        closes_at = cleaned.get("draw_closes_at")
+        if closes_at and not FIRST_YEAR <= closes_at.year <= LAST_YEAR:
+            self.add_error(
+                "draw_closes_at",
+                _("Vérifiez l'année : elle doit être comprise entre %(first)d et %(last)d.")
+                % {"first": FIRST_YEAR, "last": LAST_YEAR},
+            )
+            return
+        end = cleaned.get("registration_closes_at") or cleaned.get("starts_at")
+        if closes_at and opens and closes_at <= opens:
+            self.add_error("draw_closes_at", _("La fin des demandes doit être après l'ouverture."))
+        elif closes_at and end and closes_at > end:
+            self.add_error(
+                "draw_closes_at",
+                _("La fin des demandes doit précéder la clôture des inscriptions."),
             )

@@ -1,13 +1,16 @@
 from __future__ import annotations
 
+import hashlib
 import math
 import secrets
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from decimal import Decimal
 from fractions import Fraction
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Count, Exists, OuterRef, Q
 from django.urls import reverse
@@ -37,6 +40,28 @@ FIRST_YEAR, LAST_YEAR = 2000, 2100
 # event says otherwise (Event.held_until): the day before, when the waiting list can
 # still make plans for the evening.
 HELD_SEATS_DEFAULT_BEFORE = timedelta(hours=24)
+
+# The draw (events/draw.py): the request window lasts this long after the opening unless
+# the organizers set its end; the weights' defaults and bounds (see Event.draw_weight_*).
+DRAW_WINDOW = timedelta(hours=24)
+DRAW_WEIGHT_MIN, DRAW_WEIGHT_MAX = Decimal("0.1"), Decimal("10")
+
+
+def new_draw_secret() -> str:
+    """The draw's secret value (256 bits): its SHA-256 is public before the draw, the value
+    itself is revealed at the draw and goes into the seed (commit-reveal, events/draw.py)."""
+    return secrets.token_hex(32)
+
+
+def _draw_weight_field(label, default: str, help_text):
+    return models.DecimalField(
+        label,
+        max_digits=4,
+        decimal_places=2,
+        default=Decimal(default),
+        validators=[MinValueValidator(DRAW_WEIGHT_MIN), MaxValueValidator(DRAW_WEIGHT_MAX)],
+        help_text=help_text,
+    )
 
 
 class Venue(models.Model):
@@ -170,6 +195,10 @@ class Event(models.Model):
         PUBLISHED = "published", _("publié")
         CANCELLED = "cancelled", _("annulé")
 
+    class Allocation(models.TextChoices):
+        FIRST_COME = "first_come", _("premier arrivé, premier servi")
+        DRAW = "draw", _("tirage au sort")
+
     class RegistrationState(models.TextChoices):
         OPEN = "open", _("Inscriptions ouvertes")
         NOT_YET_OPEN = "not_yet_open", _("Inscriptions pas encore ouvertes")
@@ -264,6 +293,50 @@ class Event(models.Model):
     )
     livestream_url = models.URLField(_("lien du direct"), blank=True)
     photos_url = models.URLField(_("lien des photos"), blank=True)
+    # The draw (events/draw.py). Ignored while `allocation` is first come, first served.
+    allocation = models.CharField(
+        _("attribution des places"),
+        max_length=20,
+        choices=Allocation.choices,
+        default=Allocation.FIRST_COME,
+        help_text=_(
+            "Tirage au sort : pendant la période de demandes, les membres demandent une place "
+            "(toutes les demandes sont égales, quelle que soit l'heure) ; à la fin, les places "
+            "sont tirées au sort, les autres demandes passent en liste d'attente dans l'ordre "
+            "du tirage, puis c'est de nouveau premier arrivé, premier servi."
+        ),
+    )
+    draw_closes_at = models.DateTimeField(
+        _("fin des demandes (tirage)"),
+        null=True,
+        blank=True,
+        help_text=_("Vide : 24 heures après l'ouverture des inscriptions."),
+    )
+    draw_weight_newcomer = _draw_weight_field(
+        _("poids : jamais venu·e"),
+        "3",
+        _(
+            "Chances d'un membre qui n'est encore jamais venu, par rapport à 1 pour les "
+            "autres (3 : trois fois plus de chances). Seulement pour les comptes créés avant "
+            "l'annonce de l'événement."
+        ),
+    )
+    draw_weight_waitlisted = _draw_weight_field(
+        _("poids : resté·e en liste d'attente la dernière fois"),
+        "2",
+        _("Multiplie les chances d'un membre resté en liste d'attente à la soirée précédente."),
+    )
+    draw_weight_no_shows = _draw_weight_field(
+        _("poids : absences répétées"),
+        "0.5",
+        _(
+            "Chances d'un membre absent sans prévenir à au moins deux soirées de la dernière "
+            "année (0,5 : deux fois moins de chances) ; remplace les autres poids."
+        ),
+    )
+    draw_secret = models.CharField(
+        _("valeur secrète du tirage"), max_length=64, default=new_draw_secret, editable=False
+    )
     created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
     updated_at = models.DateTimeField(_("modifié le"), auto_now=True)
 
@@ -322,6 +395,59 @@ class Event(models.Model):
     @property
     def registration_closes(self) -> datetime:
         return self.registration_closes_at or self.starts_at
+
+    # --- The draw (events/draw.py does it; these are the rules about this one row) ---
+
+    @property
+    def uses_draw(self) -> bool:
+        return self.allocation == self.Allocation.DRAW
+
+    @property
+    def draw_window_closes(self) -> datetime:
+        """When requests stop: draw_closes_at, else 24 h after the opening (without an
+        opening date, which the event form requires in draw mode: the registration's end)."""
+        if self.draw_closes_at:
+            return self.draw_closes_at
+        if self.registration_opens_at:
+            return min(self.registration_opens_at + DRAW_WINDOW, self.registration_closes)
+        return self.registration_closes
+
+    @property
+    def draw_commitment(self) -> str:
+        """SHA-256 of the secret value: published before the draw, so that nobody (not even
+        the organizers) can pick the secret once the requests are known."""
+        return hashlib.sha256(self.draw_secret.encode()).hexdigest()
+
+    @property
+    def is_drawn(self) -> bool:
+        return Draw.objects.filter(event_id=self.pk).exists()
+
+    @property
+    def draw_pending(self) -> bool:
+        """In draw mode and not drawn yet: members request a seat instead of RSVPing."""
+        return self.uses_draw and not self.is_drawn
+
+    def draw_accepts_requests(self, now: datetime | None = None) -> bool:
+        now = now or timezone.now()
+        return (
+            self.draw_pending
+            and self.registration_state(now) == self.RegistrationState.OPEN
+            and now < self.draw_window_closes
+        )
+
+    def draw_rsvp_refusal(self, now: datetime | None = None) -> str | None:
+        """Why a member cannot RSVP directly now (None: they can): until its draw, an event
+        in draw mode takes requests, not RSVPs. Checked by rsvp_create under the event lock."""
+        if not self.draw_pending:
+            return None
+        now = now or timezone.now()
+        if now < self.draw_window_closes:
+            closes = timezone.localtime(self.draw_window_closes)
+            return gettext(
+                "Les places de cet événement sont tirées au sort : demandez une place avant le "
+                "%(date)s à %(time)s."
+            ) % {"date": closes.strftime("%d/%m/%Y"), "time": closes.strftime("%H:%M")}
+        return gettext("Le tirage au sort est en cours : les inscriptions rouvrent juste après.")
 
     def registration_state(self, now: datetime | None = None) -> str:
         now = now or timezone.now()
@@ -827,3 +953,105 @@ class OpeningAlert(models.Model):
 
     def __str__(self) -> str:
         return f"{self.member} — {self.event}"
+
+
+# --- The draw (events/draw.py runs it) ------------------------------------------------
+
+
+class DrawRequestQuerySet(models.QuerySet):
+    def active(self) -> DrawRequestQuerySet:
+        return self.filter(status=DrawRequest.Status.ACTIVE)
+
+
+class DrawRequest(models.Model):
+    """A member asking for a seat at an event in draw mode, during its request window."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("en attente du tirage")
+        CANCELLED = "cancelled", _("retirée")
+        VOIDED = "voided", _("écartée par les organisateurs")
+        DRAWN = "drawn", _("tirée au sort")
+        SKIPPED = "skipped", _("hors tirage")
+
+    event = models.ForeignKey(
+        Event, verbose_name=_("événement"), on_delete=models.CASCADE, related_name="draw_requests"
+    )
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("membre"),
+        on_delete=models.CASCADE,
+        related_name="draw_requests",
+    )
+    status = models.CharField(
+        _("statut"), max_length=20, choices=Status.choices, default=Status.ACTIVE
+    )
+    diet = models.CharField(
+        _("régime alimentaire"), max_length=20, choices=Diet.choices, default=Diet.NONE
+    )
+    diet_notes = models.CharField(_("précisions sur le régime"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("demandée le"), default=timezone.now)
+    updated_at = models.DateTimeField(_("modifiée le"), auto_now=True)
+    # SHA-256 of a random cookie of the browser that asked (never the cookie itself):
+    # two accounts asking from one browser look like one person twice.
+    device = models.CharField(_("appareil (empreinte)"), max_length=64, blank=True)
+    void_reason = models.CharField(_("motif"), max_length=200, blank=True)
+    # Written by the draw.
+    weight = models.DecimalField(_("poids"), max_digits=6, decimal_places=2, null=True)
+    rank = models.PositiveIntegerField(_("rang au tirage"), null=True, blank=True)
+    rsvp = models.OneToOneField(
+        RSVP,
+        verbose_name=_("inscription"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="draw_request",
+    )
+
+    objects = DrawRequestQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("demande de place (tirage)")
+        verbose_name_plural = _("demandes de place (tirage)")
+        ordering = ["id"]
+        constraints = [
+            # One request per member per event (verified accounts only: see draw.py).
+            models.UniqueConstraint(
+                fields=["event", "member"],
+                condition=Q(status__in=["active", "drawn", "skipped"]),
+                name="one_draw_request_per_member_per_event",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return gettext("Demande n° %(n)d") % {"n": self.pk}
+
+    @property
+    def ticket_number(self) -> int:
+        """The anonymous number the public draw page shows: the request's id."""
+        return self.pk
+
+
+class Draw(models.Model):
+    """The record of an event's draw: everything needed to replay it
+    (`manage.py draw_replay <slug>`), written once, in the draw's transaction."""
+
+    event = models.OneToOneField(
+        Event, verbose_name=_("événement"), on_delete=models.CASCADE, related_name="draw"
+    )
+    drawn_at = models.DateTimeField(_("tiré le"))
+    window_closed_at = models.DateTimeField(_("fin des demandes"))
+    secret = models.CharField(_("valeur secrète révélée"), max_length=64)
+    weights = models.JSONField(_("poids"), default=dict)
+    # [[request id, member pseudonym, weight as text], ...] by request id: the seed's input.
+    requests = models.JSONField(_("demandes"), default=list)
+    seed = models.CharField(_("graine"), max_length=64)
+    order = models.JSONField(_("ordre tiré"), default=list)  # request ids, rank 1 first
+    seats = models.PositiveIntegerField(_("places attribuées"))
+
+    class Meta:
+        verbose_name = _("tirage au sort")
+        verbose_name_plural = _("tirages au sort")
+        ordering = ["-drawn_at"]
+
+    def __str__(self) -> str:
+        return gettext("Tirage de %(event)s") % {"event": self.event}

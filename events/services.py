@@ -204,7 +204,8 @@ def rsvp_create(
     # One short transaction: lock, count, write. IMMEDIATE on SQLite, row lock on PostgreSQL.
     with transaction.atomic():
         event = _lock_event(event)
-        refusal = _registration_refusal(event)
+        # In draw mode, until the draw: requests (events/draw.py), not RSVPs.
+        refusal = _registration_refusal(event) or event.draw_rsvp_refusal()
         # Organizers may seat someone outside the registration window, never at a
         # cancelled event, nor at a draft (its emails would announce an unpublished date).
         closed_to_organizers = {

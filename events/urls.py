@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_calendar, views_checkin, views_opening, views_reminders
+from . import views, views_calendar, views_checkin, views_draw, views_opening, views_reminders
 
 app_name = "events"
 
@@ -22,6 +22,13 @@ urlpatterns = [
         "<slug:slug>/alerte/annuler/",
         views_opening.opening_alert_cancel_view,
         name="opening-alert-cancel",
+    ),
+    path("<slug:slug>/tirage/", views_draw.draw_page, name="draw"),
+    path("<slug:slug>/tirage/demande/", views_draw.draw_request, name="draw-request"),
+    path(
+        "<slug:slug>/tirage/demande/retirer/",
+        views_draw.draw_request_cancel_view,
+        name="draw-request-cancel",
     ),
     path("<slug:slug>/calendar.ics", views_calendar.event_calendar_legacy, name="calendar"),
     path("<slug:slug>/checkin/", views_checkin.checkin, name="checkin"),

@@ -88,6 +88,11 @@ class EventFactory(factory.django.DjangoModelFactory):
         )
         draft = factory.Trait(status=Event.Status.DRAFT)
         cancelled = factory.Trait(status=Event.Status.CANCELLED)
+        # Seats drawn by lot; requests open since an hour, until 23 hours from now.
+        draw = factory.Trait(
+            allocation=Event.Allocation.DRAW,
+            registration_opens_at=factory.LazyFunction(lambda: timezone.now() - timedelta(hours=1)),
+        )
 
 
 class RSVPFactory(factory.django.DjangoModelFactory):

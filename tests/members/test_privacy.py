@@ -86,6 +86,7 @@ def test_export_holds_everything_about_the_member_and_nothing_of_others(
     data = json.loads(response.content)
     assert sorted(data) == [
         "announcements_received",
+        "draw_requests",
         "email_addresses",
         "exported_at",
         "format",
@@ -136,9 +137,9 @@ def test_export_query_count_does_not_grow_with_rsvps(member, django_assert_max_n
         TalkFactory(submitted_by=member, speakers=[speaker])
         TopicVoteFactory(member=member)
 
-    # profile, accounts, RSVPs, announcements received (their emails, then their
-    # subjects), reports, speaker, talks (+history), topics, votes, opening alerts
-    with django_assert_max_num_queries(13):
+    # profile, accounts, RSVPs, draw requests, announcements received (their emails, then
+    # their subjects), reports, speaker, talks (+history), topics, votes, opening alerts
+    with django_assert_max_num_queries(14):
         data = member_export(member=member)
 
     assert len(data["rsvps"]) == 5

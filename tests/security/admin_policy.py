@@ -46,6 +46,10 @@ ADMIN_MODELS = {
     "events.Venue": AdminModel(ALL),
     "events.Event": AdminModel(ALL),
     "events.RSVP": AdminModel(ALL, disabled=frozenset({"delete"}), why="cancel instead"),
+    "events.DrawRequest": AdminModel(
+        ALL, disabled=frozenset({"add", "delete"}), why="members ask; void instead"
+    ),
+    "events.Draw": AdminModel(ALL, disabled=ALL - READ, why="the draw's record"),
     "members.User": AdminModel(ALL - {"delete"}, disabled=frozenset({"delete"}), why="erase"),
     "community.Announcement": AdminModel(ALL),
     "community.BannedAddress": AdminModel(

@@ -83,7 +83,17 @@ ROUTES = {
         # Before the opening: the countdown, "Prévenez-moi à l'ouverture" (its forms are
         # knocked on by the junk tests from here).
         case(everyone(), _slug("opening_event"), label="not yet open"),
+        case(everyone(), _slug("draw_event"), label="draw: requests open"),
+        case(everyone(), _slug("drawn_event"), label="draw: drawn"),
     ],
+    # The draw's public page (method before, record and result after); requests are POST.
+    "events:draw": [
+        case(everyone(), _slug("draw_event"), label="requests open"),
+        case(everyone(), _slug("drawn_event"), label="drawn"),
+        case(everyone(NOT_FOUND), _slug("event"), label="first come, first served"),
+    ],
+    "events:draw-request": [case(post_only(), _slug("draw_event"))],
+    "events:draw-request-cancel": [case(post_only(), _slug("draw_event"))],
     "events:ics": [
         case(everyone(), _slug("event"), label="upcoming"),
         case(everyone(NOT_FOUND, **ORGANIZERS_SEE_DRAFTS), _slug("draft_event"), label="draft"),

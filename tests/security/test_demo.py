@@ -56,6 +56,8 @@ def _demo_world() -> World:
         announcement=None,
         incident_report=IncidentReport.objects.first(),
         sponsor=None,
+        draw_event=Event.objects.filter(slug="api-hour-75").first(),
+        drawn_event=Event.objects.filter(slug="api-hour-74").first(),
     )
     return world
 

@@ -20,7 +20,8 @@ from community.bans import email_fingerprint
 from community.models import Announcement, BannedAddress, IncidentReport
 from community.tokens import unsubscribe_token_make
 from core.models import OutboxMessage
-from events.models import RSVP, Event
+from events.draw import draw_request_create, draw_run
+from events.models import RSVP, DrawRequest, Event
 from events.reminders import NO, YES, reconfirm_token_make
 from members.models import User
 from sponsors.models import Sponsor
@@ -77,6 +78,8 @@ class World:
     tokens: dict[str, str] = field(default_factory=dict)
     # One row of each model the admin shows, for its change/delete/history pages.
     admin_objects: dict[str, object] = field(default_factory=dict)
+    draw_event: Event | None = None  # in draw mode, requests open, the member asked
+    drawn_event: Event | None = None  # in draw mode, drawn (other_member had asked)
 
     @property
     def member(self) -> User:
@@ -130,6 +133,13 @@ def build_world() -> World:
         talk=proposal, email="invitee@example.org", name="Invitée", invited_by=member
     )
     SponsorshipFactory(sponsor=sponsor, event=event)
+    draw_event = EventFactory(draw=True, title="API Hour tirée au sort", slug="api-hour-tirage")
+    draw_request_create(event=draw_event, member=member)
+    drawn_event = EventFactory(
+        draw=True, slug="api-hour-tiree", draw_closes_at=timezone.now() - timedelta(minutes=1)
+    )
+    DrawRequest.objects.create(event=drawn_event, member=users["other_member"])
+    draw_run(event=drawn_event)
 
     world = World(
         users=users,
@@ -148,6 +158,8 @@ def build_world() -> World:
         announcement=announcement,
         incident_report=incident_report,
         sponsor=sponsor,
+        draw_event=draw_event,
+        drawn_event=drawn_event,
     )
     world.tokens = build_tokens(world)
     world.admin_objects = _admin_objects(world)
@@ -196,6 +208,8 @@ def _admin_objects(world: World) -> dict[str, object]:
         "events.Venue": world.event.venue,
         "events.Event": world.event,
         "events.RSVP": world.rsvp,
+        "events.DrawRequest": DrawRequest.objects.filter(event=world.draw_event).first(),
+        "events.Draw": world.drawn_event.draw,
         "members.User": world.member,
         "community.Announcement": world.announcement,
         "community.IncidentReport": world.incident_report,

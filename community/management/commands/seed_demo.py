@@ -24,6 +24,7 @@ from django.utils.text import slugify
 from PIL import Image, ImageDraw
 
 from core.images import image_fields_save, process_image
+from events.draw import draw_request_create, draw_run
 from events.models import RSVP, Diet, Event, Venue
 from events.services import rsvp_create
 from members.models import User
@@ -152,6 +153,7 @@ class Command(BaseCommand):
                     diet = CROWD_DIETS[index % len(CROWD_DIETS)]
                     rsvp_create(event=upcoming, member=person, diet=diet)
         self._past_attendance(members + crowd)
+        self._draw_events(venues, crowd)
 
         self._sponsors(upcoming, past=Event.objects.get(slug="api-hour-72"))
         # Talks, speakers and the wishlist come from the talks app's own command
@@ -296,3 +298,35 @@ class Command(BaseCommand):
             },
         )
         return event
+
+    def _draw_events(self, venues: dict[str, Venue], crowd: list[User]) -> None:
+        """Two evenings in draw mode (events/draw.py): #74 already drawn (its public page
+        shows the result), #75 taking requests (Camille may ask for a seat)."""
+        for number, days, drawn in [(74, 35, True), (75, 49, False)]:
+            day = (timezone.localdate() + timedelta(days=days)).isoformat()
+            event, created = Event.objects.get_or_create(
+                slug=f"api-hour-{number}",
+                defaults={
+                    "number": number,
+                    "title": f"API Hour #{number}",
+                    "description": "Places tirées au sort : plus de chances aux nouveaux venus.",
+                    "starts_at": _at(day, 18, 30),
+                    "ends_at": _at(day, 21, 0),
+                    "venue": venues["Le Bivouac"],
+                    "capacity": 20,
+                    "registration_opens_at": timezone.now() - timedelta(hours=2),
+                    "allocation": Event.Allocation.DRAW,
+                    "status": Event.Status.PUBLISHED,
+                },
+            )
+            if not created:
+                continue
+            with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
+                for person in crowd[: 30 if drawn else 12]:
+                    draw_request_create(event=event, member=person)
+                if drawn:
+                    Event.objects.filter(pk=event.pk).update(
+                        draw_closes_at=timezone.now() - timedelta(minutes=1)
+                    )
+                    event.refresh_from_db()
+                    draw_run(event=event)

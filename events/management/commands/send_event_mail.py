@@ -18,6 +18,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from core.outbox import outbox_flush
+from events.draw import draws_run_due
+from events.management.commands.run_draws import draw_line
 from events.models import LAST_YEAR
 from events.opening import opening_run
 from events.reminders import KINDS, event_mail_failures, event_mail_schedule
@@ -66,6 +68,11 @@ class Command(BaseCommand):
 
     def handle(self, *args, dry_run: bool = False, now: str | None = None, **options):
         moment = _parse_now(now) if now else timezone.now()
+        if not dry_run:
+            # The draws whose request window has closed (events/draw.py), on the real clock:
+            # a rehearsal's moment ahead must not draw before the window really ends.
+            for draw in draws_run_due():
+                self.stdout.write(draw_line(draw))
         due = event_mail_schedule(now=moment, dry_run=dry_run)
         # The opening alerts and the release of held seats follow the real clock (see
         # events/opening.py), even in a rehearsal.
