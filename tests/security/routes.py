@@ -219,6 +219,8 @@ ROUTES = {
     "sponsors:list": [case(everyone())],
     "code-of-conduct": [case(everyone())],
     "about": [case(everyone())],
+    # The icon browsers ask for on their own (the admin's pages): the static SVG.
+    "favicon": [case(everyone(redirect("/static/favicon.svg")))],
     "set_language": [case(everyone(HOME))],
     # Accounts (allauth) --------------------------------------------------
     "account_login": [case(everyone(OK, **LOGGED_IN_GO_HOME))],
