@@ -15,18 +15,21 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime
-from io import StringIO
+from io import BytesIO, StringIO
 from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.core.files.base import ContentFile
 from django.core.management import call_command
 from django.urls import reverse
+from PIL import Image, ImageDraw
 from playwright.sync_api import expect
 
 from events.models import RSVP, Event
+from events.services import rsvp_check_in
 from members.models import Diet, User
-from talks.models import Talk
+from talks.models import Speaker, Talk
 from tests.browser.helpers import log_in_with_cookie
 from tests.factories import EventFactory, SpeakerFactory, TalkFactory
 
@@ -61,11 +64,19 @@ def demo(transactional_db):
     speaker.bio = "Développeur à Clermont-Ferrand, **passionné** de Python et de volcans."
     speaker.website_url = "https://example.org/"
     speaker.save()
+    # Photos for a few speakers (the live server serves MEDIA_ROOT), as on the real site.
+    others = Speaker.objects.exclude(pk=speaker.pk).order_by("id")[:3]
+    for index, someone in enumerate([speaker, *others]):
+        someone.photo.save(f"portrait-{index}.png", ContentFile(_portrait(index)))
+    speaker.refresh_from_db()
     member = User.objects.get(email="camille@example.org")
     member.profile_public = True
     member.save()
     organizer = User.objects.get(email="orga@example.org")
-    assert RSVP.objects.get(event=upcoming, member=member).is_confirmed
+    rsvp = RSVP.objects.get(event=upcoming, member=member)
+    assert rsvp.is_confirmed
+    # Checked in at the door: the ticket says so, the door shows a green row.
+    assert rsvp_check_in(rsvp=rsvp)
     return {
         "upcoming": upcoming,
         "past": past,
@@ -74,6 +85,18 @@ def demo(transactional_db):
         "member": member,
         "organizer": organizer,
     }
+
+
+def _portrait(index: int) -> bytes:
+    """A square PNG that looks like a portrait: a head and shoulders on a coloured wall."""
+    walls = [(214, 122, 79), (92, 122, 112), (118, 98, 160), (200, 160, 70)]
+    image = Image.new("RGB", (240, 240), walls[index % len(walls)])
+    draw = ImageDraw.Draw(image)
+    draw.ellipse((40, 150, 200, 320), fill=(45, 38, 40))  # shoulders
+    draw.ellipse((80, 50, 160, 150), fill=(236, 196, 164))  # head
+    out = BytesIO()
+    image.save(out, "PNG")
+    return out.getvalue()
 
 
 def _public_pages(demo) -> list[tuple[str, str]]:
