@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
 from community import views as community_views
+from core import views as core_views
 from events import views as event_views
 
 admin.site.site_header = _("Administration Clermont'ech")
@@ -35,6 +36,7 @@ urlpatterns = [
     path("a-propos/", community_views.about, name="about"),
     path("", include("api.urls")),
     path("", include("history.urls")),
+    path("favicon.ico", core_views.favicon, name="favicon"),
     path("admin/", admin.site.urls),
     # Last: the old site's addresses, redirected to the pages that replaced them.
     path("", include("talks.urls_old_site")),

@@ -176,7 +176,8 @@ def get_speaker_or_404(request: HttpRequest, slug: str) -> Speaker:
 def speaker_detail(request: HttpRequest, slug: str) -> HttpResponse:
     user = request.user
     speaker = get_speaker_or_404(request, slug)
-    talks = (
+    # A list: the page counts them and names the year of the first (the last one).
+    talks = list(
         speaker.talks.public()
         .select_related("event")
         .with_speakers()

@@ -85,7 +85,7 @@ def test_event_page_is_english_for_a_member(member_client):
     assert "Tuesday 4 March 2031, from 18:30 to 21:00" in page
     assert _seats_left(page) == "2 seats left out of 3"
     assert "Vegetarian" in page
-    assert '<button type="submit" class="btn btn-primary btn-lg">Register</button>' in page
+    assert '<button type="submit" class="btn btn-primary btn-lg w-100">Register</button>' in page
 
 
 @pytest.mark.django_db
@@ -97,7 +97,7 @@ def test_full_event_page_is_english(member_client):
 
     assert _seats_left(page) == "Full"
     assert (
-        '<button type="submit" class="btn btn-primary btn-lg">Join the waiting list</button>'
+        '<button type="submit" class="btn btn-primary btn-lg w-100">Join the waiting list</button>'
         in page
     )
 

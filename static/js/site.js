@@ -20,4 +20,16 @@ document.addEventListener("DOMContentLoaded", () => {
   // Language selector: switch on change.
   const language = document.getElementById("language-select");
   if (language) language.addEventListener("change", () => language.form.submit());
+  // The user menu (a <details>): close it on a click elsewhere or on Escape.
+  document.querySelectorAll("details[data-user-menu]").forEach((menu) => {
+    document.addEventListener("click", (event) => {
+      if (menu.open && !menu.contains(event.target)) menu.open = false;
+    });
+    menu.addEventListener("keydown", (event) => {
+      if (event.key === "Escape" && menu.open) {
+        menu.open = false;
+        menu.querySelector("summary").focus();
+      }
+    });
+  });
 });

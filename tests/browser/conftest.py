@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -38,6 +40,11 @@ CHROMIUM_ARGS = [
 ]
 TIMEOUT_MS = 10_000
 RESULTS_DIR = Path(settings.BASE_DIR) / "test-results"
+# axe-core (the accessibility checker) comes from the npm registry at the first run, into
+# a folder git ignores; it is never committed. Pinned to its major version.
+AXE_PACKAGE = "axe-core@4"
+AXE_PREFIX = Path(settings.BASE_DIR) / "node_modules_cache"
+AXE_SCRIPT = AXE_PREFIX / "node_modules" / "axe-core" / "axe.min.js"
 
 
 def _unavailable(reason: str) -> None:
@@ -73,6 +80,29 @@ def browser(_allow_orm_beside_playwright):
         chromium = playwright.chromium.launch(executable_path=CHROMIUM_PATH, args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
+
+
+@pytest.fixture(scope="session")
+def axe_script() -> Path:
+    """axe.min.js, installed by npm into node_modules_cache/ when missing.
+
+    Without npm (or without the registry) the accessibility tests are skipped, unless
+    REQUIRE_BROWSER=1 (CI), which turns the skip into a failure."""
+    if not AXE_SCRIPT.exists():
+        npm = shutil.which("npm")
+        if npm is None:
+            _unavailable("npm is missing: it installs axe-core for the accessibility tests")
+        command = [npm, "install", "--no-save", "--no-audit", "--no-fund", "--prefix"]
+        done = subprocess.run(  # noqa: S603 (a fixed command, no user input)
+            [*command, str(AXE_PREFIX), AXE_PACKAGE],
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
+        if done.returncode != 0 or not AXE_SCRIPT.exists():
+            _unavailable(f"`npm install {AXE_PACKAGE}` failed: {done.stderr.strip()[-500:]}")
+    return AXE_SCRIPT
 
 
 def _failed(request) -> bool:

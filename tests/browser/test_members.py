@@ -49,7 +49,8 @@ def _media_files() -> list[str]:
 def test_member_uploads_avatar_and_a_renamed_pdf_is_refused(page, tmp_path, member):
     # (Django's live server serves MEDIA_ROOT itself, so the image really loads.)
     log_in(page, email=member.email)
-    page.get_by_role("link", name="Camille", exact=True).click()
+    page.locator(".user-menu summary", has_text="Camille").click()  # the user menu
+    page.get_by_role("link", name="Mon profil", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Mon profil")
     avatar = page.get_by_test_id("avatar")
     expect(avatar).to_have_attribute("src", "/static/img/avatar.svg")

@@ -268,6 +268,8 @@ ROUTES = {
     "api-v1:sponsor_list": [case(everyone())],
     "code-of-conduct": [case(everyone())],
     "about": [case(everyone())],
+    # The icon browsers ask for on their own (the admin's pages): the static SVG.
+    "favicon": [case(everyone(redirect("/static/favicon.svg")))],
     "set_language": [case(everyone(HOME))],
     # Accounts (allauth) --------------------------------------------------
     "account_login": [case(everyone(OK, **LOGGED_IN_GO_HOME))],
