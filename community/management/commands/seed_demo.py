@@ -257,13 +257,13 @@ class Command(BaseCommand):
     def _next_opening_event(self, venues: dict[str, Venue]) -> Event:
         """The one after: registrations open in two weeks (the countdown, "Prévenez-moi à
         l'ouverture"), 5 of its 50 seats held for first-timers."""
-        day = (timezone.localdate() + timedelta(days=49)).isoformat()
+        day = (timezone.localdate() + timedelta(days=63)).isoformat()
         opens = (timezone.localdate() + timedelta(days=14)).isoformat()
         event, _created = Event.objects.get_or_create(
-            slug="api-hour-74",
+            slug="api-hour-76",
             defaults={
-                "number": 74,
-                "title": "API Hour #74",
+                "number": 76,
+                "title": "API Hour #76",
                 "description": "Les inscriptions ouvriront bientôt : revenez à l'heure dite.",
                 "starts_at": _at(day, 18, 30),
                 "ends_at": _at(day, 21, 0),
