@@ -276,7 +276,6 @@ class EventAdmin(SafeModelAdmin):
         "status",
         "seats",
         "waitlist",
-        "held",
         "show_rate",
         "links",
     ]
@@ -387,10 +386,15 @@ class EventAdmin(SafeModelAdmin):
 
     @admin.display(description=gettext_lazy("places"), ordering="confirmed_count")
     def seats(self, event: Event) -> str:
-        """Confirmed / capacity."""
+        """Confirmed / capacity, and under it the seats held for first-timers, if any
+        (one column: the list fits a 1280 px laptop)."""
         if event.capacity is None:
             return f"{event.confirmed_count} / {_('sans limite')}"
-        return f"{event.confirmed_count} / {event.capacity}"
+        seats = f"{event.confirmed_count} / {event.capacity}"
+        held = self.held(event)
+        if held == "—":
+            return seats
+        return format_html('{}<br><small class="field-held">{}</small>', seats, held)
 
     @admin.display(description=gettext_lazy("attente"), ordering="waitlist_count")
     def waitlist(self, event: Event) -> int:
@@ -398,13 +402,16 @@ class EventAdmin(SafeModelAdmin):
 
     @admin.display(description=gettext_lazy("réservées nouveaux venus"))
     def held(self, event: Event) -> str:
-        """ "5 (3 libres) → 02/03 19:00"; "—" without held seats."""
+        """ "5 réservées (3 libres) jusqu'au 02/03 19:00"; "—" without held seats."""
         if not event.held_seats:
             return "—"
         deadline = timezone.localtime(event.held_deadline).strftime("%d/%m %H:%M")
         if not event.holds_seats():
-            return _("%(n)d, libérées le %(date)s") % {"n": event.held_seats, "date": deadline}
-        return _("%(n)d (%(free)d libres) jusqu'au %(date)s") % {
+            return _("%(n)d réservées, libérées le %(date)s") % {
+                "n": event.held_seats,
+                "date": deadline,
+            }
+        return _("%(n)d réservées (%(free)d libres) jusqu'au %(date)s") % {
             "n": event.held_seats,
             "free": event.held_seats_unfilled,
             "date": deadline,

@@ -38,8 +38,22 @@ def _models_of(client, app_label: str) -> list[str]:
 def test_admin_index_puts_the_evenings_first_and_technical_last(organizer_client):
     sections = _index_sections(organizer_client)
 
-    assert sections[:5] == ["Événements", "Talks", "Membres", "Partenaires", "Communauté"]
-    assert _models_of(organizer_client, "events") == ["Événements", "Inscriptions", "Lieux"]
+    # The organizers' dashboard (history app) on top, then the apps by use.
+    assert sections[:6] == [
+        "Tableau de bord",
+        "Événements",
+        "Talks",
+        "Membres",
+        "Partenaires",
+        "Communauté",
+    ]
+    assert _models_of(organizer_client, "events") == [
+        "Événements",
+        "Inscriptions",
+        "Lieux",
+        "Demandes de place (tirage)",
+        "Tirages au sort",
+    ]
     assert sections[-1] == "Tâches en arrière-plan"
 
 

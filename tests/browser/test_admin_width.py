@@ -66,5 +66,5 @@ def test_admin_lists_fit_a_1280_px_laptop(page, organizer, busy_evenings, path):
     else:
         assert [h.strip().lower() for h in headers[1:]] == [
             "membre", "événement", "statut", "régime alimentaire", "inscrit le", "reconfirmé",
-            "arrivée", "sur place",
+            "arrivée", "sur place", "nouveau venu",
         ]  # fmt: skip

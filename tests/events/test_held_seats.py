@@ -316,7 +316,8 @@ def test_admin_lists_the_held_seats_and_the_first_timers(organizer_client):
     ).content.decode()
 
     deadline = timezone.localtime(event.held_deadline).strftime("%d/%m %H:%M")
-    assert f'<td class="field-held">3 (2 libres) jusqu\'au {deadline}</td>' in events
+    held = f"3 réservées (2 libres) jusqu'au {deadline}"
+    assert f'<small class="field-held">{held}</small>' in events
     assert rsvps.count('<td class="field-first_timer"><img src="/static/admin/img/icon-yes') == 1
     assert rsvps.count('<td class="field-first_timer"><img src="/static/admin/img/icon-no') == 2
 
