@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from core.links import absolute_url
 from core.models import OutboxMessage
 from core.outbox import outbox_requeue
+from events.draw import draw_request_void
 from events.models import RSVP, Diet, DrawRequest, Event, OpeningAlert
 from events.services import rsvp_cancel
 from members.models import User
@@ -247,6 +248,12 @@ def member_ban(*, member: User, reason: str, by: User, message: str = "") -> lis
                 },
             )
         invitations_cancel_from(member=current)
+        # Their seat requests of draws to come are set aside (the draw skipped them, but
+        # their page and the public count still showed them as waiting).
+        draw_request_void(
+            requests=DrawRequest.objects.active().filter(member=current),
+            reason=_("compte banni"),
+        )
         cancelled = []
         for rsvp in _future_rsvps(current):
             rsvp_cancel(rsvp=rsvp, by_organizer=True)  # promotes the waiting list

@@ -47,6 +47,7 @@ from django.db.models import Count
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -296,10 +297,24 @@ def member_weights(event: Event, member_ids: list[int]) -> dict[int, Decimal]:
 # --- The sampling (pure functions: the replay calls the same) -----------------------
 
 
-def member_pseudonym(secret: str, member_id: int) -> str:
-    """A member's name in the public record: unlinkable from one event to another (each
-    has its own secret), the same for two requests of one member within a draw."""
-    return hashlib.sha256(f"{secret}:member:{member_id}".encode()).hexdigest()[:16]
+def member_pseudonym(event_id: int, member_id: int, secret_key: str | None = None) -> str:
+    """A member's name in the public record. Keyed by the site's SECRET_KEY, which is never
+    published (the event's secret is revealed after the draw, so a tag derived from it
+    alone could be recomputed from member ids): nobody can tell who is behind a tag, nor
+    link one member's tags from one event to another; two requests of one member within
+    a draw share their tag. `secret_key`: a former key (SECRET_KEY_FALLBACKS), for the
+    replay of a draw made before a key rotation."""
+    return salted_hmac(
+        "events.draw.member_pseudonym",
+        f"{event_id}:{member_id}",
+        secret=secret_key,
+        algorithm="sha256",
+    ).hexdigest()[:16]
+
+
+def _pseudonym_matches(tag: str, event_id: int, member_id: int) -> bool:
+    keys = [settings.SECRET_KEY, *getattr(settings, "SECRET_KEY_FALLBACKS", [])]
+    return any(member_pseudonym(event_id, member_id, key) == tag for key in keys)
 
 
 def seed_text(*, slug: str, closed_at: datetime, requests: list, secret: str) -> str:
@@ -370,7 +385,7 @@ def draw_run(*, event: Event, now: datetime | None = None) -> Draw | None:
         skipped = [r for r in requests if r not in eligible]
         weights = member_weights(event, [r.member_id for r in eligible])
         record = [
-            [r.pk, member_pseudonym(event.draw_secret, r.member_id), str(weights[r.member_id])]
+            [r.pk, member_pseudonym(event.pk, r.member_id), str(weights[r.member_id])]
             for r in eligible
         ]
         closed_at = event.draw_window_closes
@@ -500,7 +515,7 @@ def draw_replay(draw: Draw) -> Replay:
         problems.append(_("les demandes tirées ne sont pas celles du registre"))
     for request_id, row in rows.items():
         tag, weight = recorded.get(request_id, (None, None))
-        if tag != member_pseudonym(draw.secret, row.member_id) or weight != str(row.weight):
+        if not _pseudonym_matches(tag, draw.event_id, row.member_id) or weight != str(row.weight):
             problems.append(_("demande n° %(n)d différente du registre") % {"n": request_id})
         if row.rank != (draw.order.index(request_id) + 1 if request_id in draw.order else None):
             problems.append(_("rang de la demande n° %(n)d différent") % {"n": request_id})

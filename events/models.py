@@ -19,6 +19,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from core.french import de
 from members.models import Diet  # noqa: F401  (a person's diet: the account's, RSVPs copy it)
 
 from .ticket_codes import display_short_code, new_short_code
@@ -1054,4 +1055,4 @@ class Draw(models.Model):
         ordering = ["-drawn_at"]
 
     def __str__(self) -> str:
-        return gettext("Tirage de %(event)s") % {"event": self.event}
+        return gettext("Tirage %(de_event)s") % {"de_event": de(self.event)}

@@ -409,6 +409,40 @@ def test_the_public_page_explains_before_and_shows_no_names_after(client):
     assert client.get(f"/events/{EventFactory().slug}/tirage/").status_code == 404
 
 
+def test_the_published_record_cannot_be_traced_back_to_members():
+    """The secret is public after the draw: what the page shows must not let anyone
+    recompute a member's tag from member ids (found by the QA walk: it could)."""
+    import hashlib
+
+    event = EventFactory(draw=True, capacity=1)
+    members = [old_member() for _ in range(3)]
+    request_all(event, members)
+    draw = draw_run(event=event, now=after_window(event))
+    tags = {tag for _number, tag, _weight in draw.requests}
+
+    for member in members:
+        for text_ in (f"{draw.secret}:member:{member.pk}", f"{member.pk}", member.email):
+            assert hashlib.sha256(text_.encode()).hexdigest()[:16] not in tags
+    # The same member gets another tag at another event.
+    other = EventFactory(draw=True, capacity=1)
+    request_all(other, members[:1])
+    other_draw = draw_run(event=other, now=after_window(other))
+    assert other_draw.requests[0][1] not in tags
+
+
+def test_the_replay_still_matches_after_a_secret_key_rotation(settings, capsys):
+    event = EventFactory(draw=True, capacity=1)
+    request_all(event, [old_member(), old_member()])
+    draw_run(event=event, now=after_window(event))
+    settings.SECRET_KEY_FALLBACKS = [settings.SECRET_KEY]
+    settings.SECRET_KEY = "another-key-after-a-rotation-0123456789-abcdefghijklmnop"
+
+    call_command("draw_replay", event.slug)  # raises on a mismatch
+
+    out = capsys.readouterr().out
+    assert "MATCH" in out and "MISMATCH" not in out
+
+
 # --- Admin -----------------------------------------------------------------------------
 
 
@@ -546,3 +580,17 @@ def test_before_the_opening_the_page_says_when_requests_open(client):
 
     assert "Les demandes de place ouvrent le" in page
     assert "Demander une place" not in page
+
+
+def test_a_ban_sets_the_members_waiting_request_aside(organizer):
+    from community.services import member_ban
+
+    event = EventFactory(draw=True, capacity=5)
+    banned, other = old_member(), old_member()
+    request_all(event, [banned, other])
+
+    member_ban(member=banned, reason="Harcèlement", by=organizer)
+
+    assert DrawRequest.objects.get(member=banned).status == DrawRequest.Status.VOIDED
+    assert DrawRequest.objects.get(member=other).status == DrawRequest.Status.ACTIVE
+    assert event.draw_requests.active().count() == 1

@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
+from core.french import de
 from events.draw import draws_run_due
 
 
@@ -27,8 +28,8 @@ class Command(BaseCommand):
 
 
 def draw_line(draw) -> str:
-    return _("Tirage au sort de %(event)s : %(seats)d places, %(requests)d demandes.") % {
-        "event": draw.event,
+    return _("Tirage au sort %(de_event)s : %(seats)d places, %(requests)d demandes.") % {
+        "de_event": de(draw.event),
         "seats": draw.seats,
         "requests": len(draw.order),
     }
