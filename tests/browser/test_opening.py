@@ -38,6 +38,7 @@ def test_the_countdown_reaches_zero_and_the_rsvp_form_appears(page, console_erro
     # Zero: the form appears where the countdown was.
     expect(page.get_by_role("button", name="Je m'inscris")).to_be_visible(timeout=15_000)
     expect(countdown).to_be_hidden()
+    expect(page.get_by_test_id("registration-state")).to_be_hidden()  # no stale "ouvrent le"
     expect(page.get_by_test_id("countdown-live")).to_have_text("Les inscriptions sont ouvertes.")
     expect(page.get_by_role("button", name="Prévenez-moi à l'ouverture")).to_be_hidden()
     page.get_by_role("button", name="Je m'inscris").click()

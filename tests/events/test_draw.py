@@ -582,6 +582,20 @@ def test_before_the_opening_the_page_says_when_requests_open(client):
     assert "Demander une place" not in page
 
 
+def test_before_the_opening_a_member_asks_to_be_told_when_requests_open(client):
+    from events.models import OpeningAlert
+
+    event = EventFactory(draw=True, registration_opens_at=timezone.now() + timedelta(days=2))
+    member = old_member()
+    client.force_login(member)
+
+    assert "Prévenez-moi à l'ouverture" in text(client.get(event.get_absolute_url()))
+    client.post(f"/events/{event.slug}/alerte/")
+
+    assert OpeningAlert.objects.filter(event=event, member=member).exists()
+    assert "Vous recevrez un e-mail" in text(client.get(event.get_absolute_url()))
+
+
 def test_a_ban_sets_the_members_waiting_request_aside(organizer):
     from community.services import member_ban
 
