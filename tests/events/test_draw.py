@@ -608,3 +608,14 @@ def test_a_ban_sets_the_members_waiting_request_aside(organizer):
     assert DrawRequest.objects.get(member=banned).status == DrawRequest.Status.VOIDED
     assert DrawRequest.objects.get(member=other).status == DrawRequest.Status.ACTIVE
     assert event.draw_requests.active().count() == 1
+
+
+def test_event_cards_say_draw_and_not_yet_open_instead_of_seats_left(client):
+    EventFactory(draw=True, capacity=20, title="API Hour #75")
+    EventFactory(title="API Hour #76", registration_opens_at=timezone.now() + timedelta(days=9))
+
+    page = text(client.get("/events/"))
+
+    assert "20 places tirées au sort" in page
+    assert "Inscriptions le" in page
+    assert "places restantes" not in page
