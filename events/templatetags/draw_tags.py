@@ -30,6 +30,8 @@ def draw_box(context, event: Event) -> dict:
         "accepts": pending and event.draw_accepts_requests(),
         "state": event.registration_state(),
         "my_request": mine if mine and mine.status == DrawRequest.Status.ACTIVE else None,
+        # After the draw: the member's request and its rank ("chacun voit son numéro").
+        "my_drawn_request": mine if mine and mine.rank else None,
         "my_rsvp": my_rsvp,
         "email_verified": user.is_authenticated and user.has_verified_email(),
         "form": form,

@@ -619,3 +619,18 @@ def test_event_cards_say_draw_and_not_yet_open_instead_of_seats_left(client):
     assert "20 places tirées au sort" in page
     assert "Inscriptions le" in page
     assert "places restantes" not in page
+
+
+def test_after_the_draw_a_member_sees_their_request_number_and_rank(client):
+    event = EventFactory(draw=True, capacity=1)
+    first, second = old_member(), old_member()
+    requests = request_all(event, [first, second])
+    draw_run(event=event, now=after_window(event))
+
+    for member, request in zip([first, second], requests, strict=True):
+        request.refresh_from_db()
+        client.force_login(member)
+        page = text(client.get(event.get_absolute_url()))
+        assert f"Votre demande n° {request.pk} est sortie au rang {request.rank}." in page
+    client.logout()
+    assert "est sortie au rang" not in text(client.get(event.get_absolute_url()))
