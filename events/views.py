@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from core.pagecache import anonymous_page
 
 from .forms import RSVPForm
-from .models import RSVP, Event
+from .models import RSVP, DrawRequest, Event
 from .services import RSVPError, rsvp_cancel, rsvp_create
 
 PAST_EVENTS_PER_PAGE = 12
@@ -198,5 +198,12 @@ def my_events(request: HttpRequest) -> HttpResponse:
     context = {
         "upcoming": [r for r in rsvps if r.is_upcoming],
         "past": [r for r in rsvps if not r.is_upcoming],
+        # Seat requests waiting for their draw (events/draw.py): no RSVP yet.
+        "draw_requests": list(
+            DrawRequest.objects.active()
+            .filter(member=request.user)
+            .select_related("event")
+            .order_by("event__starts_at")
+        ),
     }
     return render(request, "events/mine.html", context)

@@ -634,3 +634,20 @@ def test_after_the_draw_a_member_sees_their_request_number_and_rank(client):
         assert f"Votre demande n° {request.pk} est sortie au rang {request.rank}." in page
     client.logout()
     assert "est sortie au rang" not in text(client.get(event.get_absolute_url()))
+
+
+def test_a_waiting_request_is_listed_in_mes_inscriptions(client):
+    event = EventFactory(draw=True, capacity=5, title="API Hour #75")
+    member, other = old_member(), old_member()
+    (request,) = request_all(event, [member])
+    request_all(event, [other])
+    client.force_login(member)
+
+    page = text(client.get("/events/mine/"))
+
+    assert "API Hour #75" in page
+    assert f"demande n° {request.pk}, en attente du tirage" in page
+    assert "Vous n'êtes inscrit·e à aucun événement." not in page
+    draw_run(event=event, now=after_window(event))  # drawn: an RSVP now, no request left
+    page = text(client.get("/events/mine/"))
+    assert "en attente du tirage" not in page
