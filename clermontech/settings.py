@@ -260,6 +260,10 @@ else:
 # (the default with DEBUG, so development always shows fresh pages).
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 0 if DEBUG else 5)
 PAGE_CACHE_APPS = ("members", "events", "talks", "sponsors", "community", "history")
+# ...except these, which only move counts (seats left, the waiting list, draw requests):
+# a change to them does not drop the cache, or it would be off during the rush; anonymous
+# visitors see them at most PAGE_CACHE_SECONDS late, the member who made it at once.
+PAGE_CACHE_COUNTS_ONLY = ("events.rsvp", "events.drawrequest", "events.openingalert")
 
 # Sessions read from the cache, written through to the database (nothing lost when the
 # cache is flushed or Redis restarts).

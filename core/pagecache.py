@@ -1,29 +1,50 @@
-"""Whole pages for anonymous visitors, from the shared cache.
+"""Rendered pages and fragments, from the cache: what keeps the site fast on
+registration day.
 
-On registration day everyone loads the event page at once, and most of them are not
-logged in yet. `@anonymous_page` keeps the rendered page of an anonymous GET for
-PAGE_CACHE_SECONDS (5 s in production: the seats-left number is never staler than that;
-0, off, with DEBUG), keyed by the path, the query string and the language. Rules:
+Two kinds of entries, both kept PAGE_CACHE_SECONDS (5 s in production; 0, off, with
+DEBUG):
 
-- Only anonymous visitors, only GET/HEAD, only a plain 200 that sets no cookie and
-  carries no flash message; a visitor with a pending message gets a fresh page.
-- No CSRF token is ever stored: each form's token is replaced by a placeholder in the
-  entry, and every visitor gets a fresh token of their own when the page is served.
-  Pages use no CSP nonce (no inline script), so none is stored either.
-- Any change to the site's content (a save or delete of a model of the apps in
-  PAGE_CACHE_APPS: an event, an RSVP, a talk, a speaker, a sponsor, a member's name...)
-  changes the cache's version at once, which makes every entry obsolete; the lifetime is
-  the bound for writes that bypass the ORM's signals (`QuerySet.update`).
-- Logged-in members never see a cached page: their seat, their messages and their token
-  are theirs.
+- Whole pages for anonymous visitors (`@anonymous_page`), keyed by the path, the query
+  string and the language.
+- Fragments of the pages members see (`{% shared_fragment %}`, core/templatetags/
+  fragments.py): the parts that are the same for every member (an event's programme,
+  its venue, its sponsors, the archive on the home page), keyed by their name, what they
+  vary on, the language and the content version. The member's own parts (their seat,
+  their buttons, their name, the forms and their CSRF tokens) are always rendered.
+
+What stays true:
+
+- Freshness. A change to the site's content (a save or delete of a model of the apps in
+  PAGE_CACHE_APPS: an event, a talk, a speaker, a sponsor, a venue...) changes the
+  content version in the shared cache at once: every server renders members' fragments
+  afresh from then on, and no anonymous page rendered before it is served again from the
+  shared cache. Counts that move with every registration (seats left, the waiting list,
+  draw requests: the models in PAGE_CACHE_COUNTS_ONLY) do not change the version, or the
+  cache would be off exactly during the rush; like everything an anonymous visitor sees,
+  they are never older than PAGE_CACHE_SECONDS. The member who takes or gives back a
+  seat sees it at once: their own box is never cached.
+- Each server process keeps the entries it served in memory too (at most LOCAL_ENTRIES,
+  never past their PAGE_CACHE_SECONDS), so that a page served again costs no round trip
+  to the cache; a change made through this process drops them at once, one made on
+  another server within PAGE_CACHE_SECONDS.
+- Only anonymous GET/HEAD requests, only a plain 200 that sets no cookie and carries no
+  flash message; a visitor with a pending message gets a fresh page. Logged-in members
+  never get a whole cached page.
+- No CSRF token is ever stored: each form's token is replaced by a placeholder in a
+  page entry, and every visitor gets a fresh token of their own when the page is served;
+  fragments hold no form. Pages use no CSP nonce (no inline script), so none is stored.
 """
 
 from __future__ import annotations
 
+import copy
+import hashlib
 import re
 import secrets
+import time
 from collections.abc import Callable
 from functools import wraps
+from typing import TypeVar
 
 from django.conf import settings
 from django.core.cache import cache
@@ -33,22 +54,150 @@ from django.middleware.csrf import get_token
 from django.utils import translation
 
 VERSION_KEY = "pages:version"
+T = TypeVar("T")
+LOCAL_ENTRIES = 512  # per server process
 _TOKEN = re.compile(rb'(name="csrfmiddlewaretoken" value=")[^"]*(")')
 _PLACEHOLDER = b"\\1<csrf-token>\\2"
 _KEPT_HEADERS = ("Content-Type", "Content-Language", "Vary")
 
 
+class LocalEntries:
+    """This process's copies of shared entries: key -> (expiry, generation, value).
+    An entry is served until its own expiry (when it was rendered plus
+    PAGE_CACHE_SECONDS, wherever it was rendered), and never after a change made in
+    this process (the generation)."""
+
+    def __init__(self, size: int):
+        self.size = size
+        self.generation = 0
+        self.entries: dict[str, tuple[float, int, object]] = {}
+
+    def get(self, key: str):
+        found = self.entries.get(key)
+        if found is None:
+            return None
+        expires, generation, value = found
+        if generation != self.generation or expires <= time.time():
+            self.entries.pop(key, None)
+            return None
+        return value
+
+    def put(self, key: str, value, expires: float) -> None:
+        if len(self.entries) >= self.size:
+            now = time.time()
+            for old in [k for k, (e, g, _v) in self.entries.items() if e <= now]:
+                del self.entries[old]
+            if len(self.entries) >= self.size:  # still full: the oldest half goes
+                for old in list(self.entries)[: self.size // 2]:
+                    del self.entries[old]
+        self.entries[key] = (expires, self.generation, value)
+
+    def clear(self) -> None:
+        self.generation += 1
+        self.entries.clear()
+
+
+local = LocalEntries(LOCAL_ENTRIES)
+
+
 def invalidate() -> None:
-    """Every cached page is obsolete from now on (and again at the commit, so that a
-    page rendered during the transaction from the old rows does not outlive it)."""
-    cache.set(VERSION_KEY, secrets.token_hex(8), None)
-    transaction.on_commit(lambda: cache.set(VERSION_KEY, secrets.token_hex(8), None))
+    """Every cached page and fragment is obsolete from now on (and again at the commit,
+    so that one rendered during the transaction from the old rows does not outlive it)."""
+
+    def bump() -> None:
+        cache.set(VERSION_KEY, secrets.token_hex(8), None)
+        local.clear()
+
+    bump()
+    transaction.on_commit(bump)
 
 
 def content_changed(sender, **kwargs) -> None:
     """Receiver of post_save, post_delete and m2m_changed (connected in CoreConfig)."""
-    if sender._meta.app_label in settings.PAGE_CACHE_APPS and not kwargs.get("raw"):
-        invalidate()
+    meta = sender._meta
+    if meta.app_label not in settings.PAGE_CACHE_APPS or kwargs.get("raw"):
+        return
+    if meta.label_lower in settings.PAGE_CACHE_COUNTS_ONLY:
+        return
+    update_fields = kwargs.get("update_fields")
+    if update_fields and set(update_fields) <= {"last_login"}:  # a login shows nowhere
+        return
+    invalidate()
+
+
+def current_version(request: HttpRequest | None = None) -> str:
+    """The content version, read once per request from the shared cache."""
+    version = getattr(request, "_page_version", None)
+    if version is None:
+        version = cache.get(VERSION_KEY)
+        if version is None:
+            cache.add(VERSION_KEY, secrets.token_hex(8), None)
+            version = cache.get(VERSION_KEY)
+        if request is not None:
+            request._page_version = version
+    return version
+
+
+def fragment(key: str, render: Callable[[], str]) -> str:
+    """A fragment of a page, from this process, else the shared cache, else `render`.
+    `key` must name everything the fragment varies on, the content version included."""
+    value = local.get(key)
+    if value is not None:
+        return value
+    found = cache.get(key)
+    if found is not None:
+        rendered_at, value = found
+        local.put(key, value, rendered_at + settings.PAGE_CACHE_SECONDS)
+        return value
+    value = render()
+    if "csrfmiddlewaretoken" in value:  # a form slipped in: never share a token
+        return value
+    now = time.time()
+    cache.set(key, (now, value), settings.PAGE_CACHE_SECONDS)
+    local.put(key, value, now + settings.PAGE_CACHE_SECONDS)
+    return value
+
+
+def content_object(request: HttpRequest, name: str, load: Callable[[], T]) -> T:
+    """A model instance (or a list of them) that only a content change alters (an
+    event's row, without its counts), kept like a fragment under `name` and the content
+    version, never longer than PAGE_CACHE_SECONDS; each caller gets its own copies. With
+    PAGE_CACHE_SECONDS at 0, always `load()`."""
+    if settings.PAGE_CACHE_SECONDS <= 0:
+        return load()
+    key = f"objects:{name}:{current_version(request)}"
+    value = local.get(key)
+    if value is None:
+        found = cache.get(key)
+        if found is not None:
+            loaded_at, value = found
+        else:
+            value, loaded_at = load(), time.time()
+            cache.set(key, (loaded_at, value), settings.PAGE_CACHE_SECONDS)
+        local.put(key, value, loaded_at + settings.PAGE_CACHE_SECONDS)
+    if isinstance(value, list):
+        return [copy.copy(item) for item in value]
+    return copy.copy(value)
+
+
+def live_value(key: str, load: Callable[[], T]) -> T:
+    """A value that moves with every registration (an event's seat counts), from the
+    shared cache only, so that the writer's `forget_live_value` reaches every server at
+    once; never older than PAGE_CACHE_SECONDS. With PAGE_CACHE_SECONDS at 0, `load()`."""
+    if settings.PAGE_CACHE_SECONDS <= 0:
+        return load()
+    value = cache.get(key)
+    if value is None:
+        value = load()
+        cache.set(key, value, settings.PAGE_CACHE_SECONDS)
+    return value
+
+
+def forget_live_value(key: str) -> None:
+    """Drop a live value now, and again once the change commits: a reader between the
+    two, who read the rows before the change was visible, cannot leave it stale."""
+    cache.delete(key)
+    transaction.on_commit(lambda: cache.delete(key))
 
 
 def _has_pending_messages(request: HttpRequest) -> bool:
@@ -80,8 +229,16 @@ def _cacheable_response(request: HttpRequest, response: HttpResponse) -> bool:
     )
 
 
+def page_key(path: str, language: str) -> str:
+    """The cache key of an anonymous page: readable for a plain path, hashed for a long
+    one (a query string of any length must not overflow the database cache's keys)."""
+    if len(path) > 150:
+        path = "#" + hashlib.sha256(path.encode()).hexdigest()
+    return f"pages:{language}:{path}"
+
+
 def _key(request: HttpRequest) -> str:
-    return f"pages:{translation.get_language()}:{request.get_full_path()}"
+    return page_key(request.get_full_path(), translation.get_language())
 
 
 def anonymous_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -90,21 +247,28 @@ def anonymous_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespo
         if not _cacheable_request(request):
             return view(request, *args, **kwargs)
         key = _key(request)
+        entry = local.get(key)
+        if entry is not None:
+            return _serve(request, entry)
         found = cache.get_many([VERSION_KEY, key])
         version, entry = found.get(VERSION_KEY), found.get(key)
         if entry is not None and version is not None and entry["version"] == version:
+            local.put(key, entry, entry["rendered_at"] + settings.PAGE_CACHE_SECONDS)
             return _serve(request, entry)
         response = view(request, *args, **kwargs)
         if _cacheable_response(request, response):
             if version is None:
                 version = secrets.token_hex(8)
                 cache.add(VERSION_KEY, version, None)
+            now = time.time()
             entry = {
                 "version": version,
+                "rendered_at": now,
                 "content": _TOKEN.sub(_PLACEHOLDER, response.content),
                 "headers": {h: response[h] for h in _KEPT_HEADERS if response.has_header(h)},
             }
             cache.set(key, entry, settings.PAGE_CACHE_SECONDS)
+            local.put(key, entry, now + settings.PAGE_CACHE_SECONDS)
         return response
 
     return wrapper

@@ -3,6 +3,8 @@ from django.utils.translation import gettext_lazy as _
 
 from .models import FIRST_YEAR, LAST_YEAR, RSVP, Diet, Draw, DrawRequest, Event
 
+_UNREAD = object()  # RSVPForm.initial_for: the newest RSVP is not known yet
+
 
 class RSVPForm(forms.Form):
     diet = forms.ChoiceField(
@@ -26,12 +28,15 @@ class RSVPForm(forms.Form):
         return cleaned
 
     @classmethod
-    def initial_for(cls, member) -> dict:
-        """Prefill with the member's default diet (profile), else their previous RSVP's."""
+    def initial_for(cls, member, latest_rsvp: RSVP | None | object = _UNREAD) -> dict:
+        """Prefill with the member's default diet (profile), else their previous RSVP's
+        (`latest_rsvp` when the caller has read it already: their newest RSVP, or None)."""
         if member.default_diet in Diet.values:
             notes = member.default_diet_notes if member.default_diet == Diet.OTHER else ""
             return {"diet": member.default_diet, "diet_notes": notes}
-        previous = RSVP.objects.filter(member=member).order_by("-id").first()
+        previous = latest_rsvp
+        if previous is _UNREAD:
+            previous = RSVP.objects.filter(member=member).order_by("-id").first()
         if previous is None:
             return {"diet": Diet.NONE}
         return {"diet": previous.diet, "diet_notes": previous.diet_notes}

@@ -471,6 +471,20 @@ class Event(models.Model):
     def _count(self, status: str) -> int:
         return self.rsvps.filter(status=status).count()
 
+    @staticmethod
+    def seats_key(event_id: int) -> str:
+        """Where the event page keeps an event's seat counts (events.views), dropped at
+        every RSVP saved or deleted (EventsConfig)."""
+        return f"events:seats:{event_id}"
+
+    def count_seats(self) -> tuple[int, int]:
+        """(confirmed, waiting): what with_seat_counts() annotates, in one query."""
+        counts = self.rsvps.aggregate(
+            confirmed=Count("pk", filter=Q(status=RSVP.Status.CONFIRMED)),
+            waiting=Count("pk", filter=Q(status=RSVP.Status.WAITLISTED)),
+        )
+        return counts["confirmed"], counts["waiting"]
+
     @property
     def seats_confirmed(self) -> int:
         if hasattr(self, "confirmed_count"):

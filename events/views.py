@@ -4,14 +4,16 @@ import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db.models import Q, Subquery
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from core.pagecache import anonymous_page
+from core.pagecache import anonymous_page, content_object, live_value
 
 from .forms import RSVPForm
 from .models import RSVP, DrawRequest, Event
@@ -31,25 +33,82 @@ def get_event_or_404(request: HttpRequest, slug: str) -> Event:
     return get_object_or_404(_visible_events(request).with_seat_counts(), slug=slug)
 
 
+def _event_row(request: HttpRequest, slug: str) -> Event:
+    """The event as the last content change left it (core/pagecache.py), without its
+    counts; a 404 for an event this visitor may not see."""
+    organizer = request.user.is_authenticated and request.user.is_organizer
+    return content_object(
+        request,
+        f"event:{slug}:{int(organizer)}",
+        lambda: get_object_or_404(_visible_events(request), slug=slug),
+    )
+
+
+def _event_for_page(request: HttpRequest, slug: str) -> Event:
+    """The event page's event: its row (_event_row) and its seat counts, dropped at every
+    RSVP; what get_event_or_404 gives, without a query on most visits."""
+    event = _event_row(request, slug)
+    event.confirmed_count, event.waitlist_count = live_value(
+        Event.seats_key(event.pk), event.count_seats
+    )
+    return event
+
+
 def _member_rsvp(request: HttpRequest, event: Event) -> RSVP | None:
     if not request.user.is_authenticated:
         return None
     return RSVP.objects.filter(event=event, member=request.user).active().first()
 
 
+def _member_rsvp_and_form(request: HttpRequest, event: Event) -> tuple[RSVP | None, object]:
+    """The member's active RSVP to `event`, and the RSVP form, built only if the page
+    shows it (not to a member who registered already), its diet prefilled. One query for
+    both: the member's RSVPs to this event and their newest one anywhere."""
+    if not request.user.is_authenticated:
+        return None, SimpleLazyObject(lambda: RSVPForm())
+    member = request.user
+    newest = RSVP.objects.filter(member=member).order_by("-id").values("pk")[:1]
+    rows = list(
+        RSVP.objects.filter(member=member)
+        .filter(Q(event=event) | Q(pk=Subquery(newest)))
+        .order_by("-id")
+    )
+    mine = next(
+        (r for r in rows if r.event_id == event.pk and r.status != RSVP.Status.CANCELLED), None
+    )
+    latest = rows[0] if rows else None
+    return mine, SimpleLazyObject(
+        lambda: RSVPForm(initial=RSVPForm.initial_for(member, latest_rsvp=latest))
+    )
+
+
 @anonymous_page
 def home(request: HttpRequest) -> HttpResponse:
-    upcoming = list(
-        Event.objects.published().upcoming().with_seat_counts().select_related("venue")[:4]
+    # The next evenings as the last content change left them (their cards' seats at most
+    # PAGE_CACHE_SECONDS old); the next one's seats, in its registration box, live.
+    upcoming = content_object(
+        request,
+        "home:upcoming",
+        lambda: list(
+            Event.objects.published().upcoming().with_seat_counts().select_related("venue")[:4]
+        ),
     )
     next_event = upcoming[0] if upcoming else None
+    if next_event:
+        next_event.confirmed_count, next_event.waitlist_count = live_value(
+            Event.seats_key(next_event.pk), next_event.count_seats
+        )
     context = {
         "next_event": next_event,
         "later_events": upcoming[1:],
         "past_events": Event.objects.public().past().select_related("venue")[:6],
-        "my_rsvp": _member_rsvp(request, next_event) if next_event else None,
-        "rsvp_form": _rsvp_form(request) if next_event else None,
     }
+    if next_event:
+        context["my_rsvp"], context["rsvp_form"] = _member_rsvp_and_form(request, next_event)
+        user = request.user
+        context["email_verified"] = SimpleLazyObject(
+            lambda: user.is_authenticated and user.has_verified_email()
+        )
     return render(request, "home.html", context)
 
 
@@ -71,19 +130,24 @@ def event_list(request: HttpRequest) -> HttpResponse:
 
 
 def _rsvp_form(request: HttpRequest, data=None) -> RSVPForm:
-    initial = RSVPForm.initial_for(request.user) if request.user.is_authenticated else {}
-    return RSVPForm(data=data, initial=initial)
+    # The member's usual diet prefills the form shown; a posted form needs no prefill.
+    prefill = data is None and request.user.is_authenticated
+    return RSVPForm(data=data, initial=RSVPForm.initial_for(request.user) if prefill else {})
 
 
 @anonymous_page
 def event_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    event = get_event_or_404(request, slug)
-    rsvp = _member_rsvp(request, event)
+    event = _event_for_page(request, slug)
+    rsvp, form = _member_rsvp_and_form(request, event)
+    user = request.user
     context = {
         "event": event,
         "my_rsvp": rsvp,
-        "rsvp_form": _rsvp_form(request),
-        "email_verified": request.user.is_authenticated and request.user.has_verified_email(),
+        "rsvp_form": form,
+        # Asked only if the page needs it (the form is shown).
+        "email_verified": SimpleLazyObject(
+            lambda: user.is_authenticated and user.has_verified_email()
+        ),
     }
     return render(request, "events/detail.html", context)
 
@@ -91,9 +155,11 @@ def event_detail(request: HttpRequest, slug: str) -> HttpResponse:
 @require_POST
 @login_required
 def rsvp(request: HttpRequest, slug: str) -> HttpResponse:
-    event = get_event_or_404(request, slug)
+    # The seats are counted under the event's lock (rsvp_create): the row is enough.
+    event = _event_row(request, slug)
     form = _rsvp_form(request, data=request.POST)
     if not form.is_valid():
+        event = get_event_or_404(request, slug)  # the page again, with its seats left
         context = {
             "event": event,
             "my_rsvp": _member_rsvp(request, event),

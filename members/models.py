@@ -210,10 +210,22 @@ class User(AbstractUser):
     def is_deleted(self) -> bool:
         return self.deleted_at is not None
 
+    @staticmethod
+    def verified_key(user_id: int) -> str:
+        """Where has_verified_email keeps its answer, dropped when the member or one of
+        their addresses changes (MembersConfig)."""
+        return f"members:verified:{user_id}"
+
     def has_verified_email(self) -> bool:
-        """True when allauth has verified the address the member logs in with."""
+        """True when allauth has verified the address the member logs in with. Asked on
+        every page a member registers from: kept in the shared cache (core/pagecache.py)."""
         from allauth.account.models import EmailAddress
 
-        return EmailAddress.objects.filter(
-            user=self, email__iexact=self.email, verified=True
-        ).exists()
+        from core.pagecache import live_value
+
+        return live_value(
+            self.verified_key(self.pk),
+            lambda: EmailAddress.objects.filter(
+                user=self, email__iexact=self.email, verified=True
+            ).exists(),
+        )

@@ -9,6 +9,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
+from core import pagecache
 from tests.factories import EventFactory, OrganizerFactory, UserFactory
 from tests.smtp import smtp_server  # noqa: F401  (a real SMTP server: see tests/smtp.py)
 
@@ -18,6 +19,13 @@ def _email_in_memory(settings):
     # Emails are read from django.core.mail.outbox; locmem is Django's test backend.
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     mail.outbox = []
+
+
+@pytest.fixture(autouse=True)
+def _no_cached_pages_from_another_test():
+    # This process's copies of cached pages and fragments (core/pagecache.py) would
+    # outlive a test's database otherwise; most tests run with the cache off anyway.
+    pagecache.local.clear()
 
 
 @pytest.fixture(autouse=True)

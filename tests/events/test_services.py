@@ -2,9 +2,11 @@ from datetime import timedelta
 
 import pytest
 from django.core import mail
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from events import ticket_codes
 from events.models import RSVP, Diet, Event
 from events.services import (
     RSVPError,
@@ -56,6 +58,28 @@ def test_rsvp_create_twice_is_harmless_and_updates_the_diet(event, member):
     assert RSVP.objects.filter(event=event, member=member).count() == 1
     assert RSVP.objects.get().diet_notes == "noix"
     assert len(mail.outbox) == 1
+
+
+def test_a_second_click_does_not_queue_for_the_events_lock(event, member):
+    rsvp_create(event=event, member=member)
+
+    with CaptureQueriesContext(connection) as queries:
+        again = rsvp_create(event=event, member=member)
+
+    assert again.created is False
+    # The lock is a read of the event's row (FOR UPDATE on PostgreSQL): none here.
+    assert not [q["sql"] for q in queries.captured_queries if "events_event" in q["sql"]]
+
+
+def test_a_ticket_code_drawn_twice_is_drawn_again(event, member, monkeypatch):
+    taken = rsvp_create(event=event, member=UserFactory()).rsvp.short_code
+    # The randomness drawn: first the code already taken, then another one.
+    letters = iter(taken + "K7M29QXD")
+    monkeypatch.setattr(ticket_codes.secrets, "choice", lambda alphabet: next(letters))
+
+    rsvp = rsvp_create(event=event, member=member).rsvp
+
+    assert rsvp.short_code == "K7M29QXD"
 
 
 def test_one_active_rsvp_per_member_is_a_database_constraint(event, member):
