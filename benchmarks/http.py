@@ -172,6 +172,7 @@ def load_data() -> dict:
         "talk": "talk-12-0",
         "speaker": "intervenant-12",
         "member_session": session_for(members[450]),
+        "seat_session": session_for(members[460]),  # takes a seat (staleness)
     }
 
 
@@ -293,6 +294,47 @@ def wrk(url: str, seconds: int, cookie: str | None = None) -> tuple[float, int]:
         raise BenchError(f"wrk printed no rate for {url}:\n{output}")
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
     return float(rate[1]), int(errors[1]) if errors else 0
+
+
+# --- How stale the seats left can be ----------------------------------------------------
+
+SEATS_LEFT = re.compile(r"(\d+) places? restantes?")
+STALENESS_TARGET = 5.0  # seconds: PAGE_CACHE_SECONDS
+
+
+def staleness(base: str, slug: str, session_key: str) -> dict:
+    """A member takes a seat: seconds until their own page shows it, and until an
+    anonymous visitor's (cached) page does."""
+    import httpx
+
+    page = f"/events/{slug}/"
+
+    def seats_left(cookie: str | None = None) -> int:
+        headers = {**HEADERS, **({"Cookie": cookie} if cookie else {})}
+        answer = httpx.get(base + page, headers=headers)
+        return int(SEATS_LEFT.search(answer.text)[1])
+
+    before = seats_left()  # the anonymous page, cached by now
+    member = f"sessionid={session_key}"
+    form = httpx.get(base + page, headers={**HEADERS, "Cookie": member})
+    cookie = f"{member}; csrftoken={form.cookies.get('csrftoken')}"
+    answer = httpx.post(
+        base + page + "rsvp/",
+        headers={**HEADERS, "Cookie": cookie, "Origin": "https://127.0.0.1",
+                 "Referer": f"https://127.0.0.1{page}"},
+        data={"csrfmiddlewaretoken": TOKEN.search(form.text)[1], "diet": "none"},
+    )  # fmt: skip
+    taken = time.perf_counter()
+    problems = [] if answer.status_code == 302 else [f"RSVP answered {answer.status_code}"]
+    if seats_left(member) != before - 1:
+        problems.append("the member's own page did not show their seat at once")
+    while seats_left() != before - 1 and time.perf_counter() - taken < 30:
+        time.sleep(0.05)
+    stale = time.perf_counter() - taken
+    return {"what": "seats left after a seat is taken: member at once, anonymous within",
+            "value": stale, "unit": "s", "target": STALENESS_TARGET,
+            "lower_is_better": True, "pass": stale <= STALENESS_TARGET and not problems,
+            "problems": problems}  # fmt: skip
 
 
 # --- The rush --------------------------------------------------------------------------
@@ -418,6 +460,7 @@ def main() -> int:
             if bad:
                 row["problems"] = [f"{bad} error responses"]
             rows.append(row)
+        rows.append(staleness(base, data["event"], data["seat_session"]))
         for number, n in enumerate(sizes, start=9001):
             real = rush(base, n, number, floor=False)
             low = rush(base, n, number + 100, floor=True)

@@ -82,15 +82,21 @@ class LocalEntries:
             return None
         return value
 
-    def put(self, key: str, value, expires: float) -> None:
+    def put(self, key: str, value, expires: float, generation: int | None = None) -> None:
+        """Keep `value` until `expires`. `generation`: the one read before `value` was
+        computed, so that a change made meanwhile in this process voids it at once."""
         if len(self.entries) >= self.size:
             now = time.time()
-            for old in [k for k, (e, g, _v) in self.entries.items() if e <= now]:
-                del self.entries[old]
+            snapshot = list(self.entries.items())  # other threads may write meanwhile
+            for old, (expiry, _generation, _value) in snapshot:
+                if expiry <= now:
+                    self.entries.pop(old, None)
             if len(self.entries) >= self.size:  # still full: the oldest half goes
-                for old in list(self.entries)[: self.size // 2]:
-                    del self.entries[old]
-        self.entries[key] = (expires, self.generation, value)
+                for old, _entry in snapshot[: self.size // 2]:
+                    self.entries.pop(old, None)
+        if generation is None:
+            generation = self.generation
+        self.entries[key] = (expires, generation, value)
 
     def clear(self) -> None:
         self.generation += 1
@@ -149,12 +155,13 @@ def fragment(key: str, render: Callable[[], str]) -> str:
         rendered_at, value = found
         local.put(key, value, rendered_at + settings.PAGE_CACHE_SECONDS)
         return value
+    generation = local.generation
     value = render()
     if "csrfmiddlewaretoken" in value:  # a form slipped in: never share a token
         return value
     now = time.time()
     cache.set(key, (now, value), settings.PAGE_CACHE_SECONDS)
-    local.put(key, value, now + settings.PAGE_CACHE_SECONDS)
+    local.put(key, value, now + settings.PAGE_CACHE_SECONDS, generation)
     return value
 
 
@@ -168,13 +175,14 @@ def content_object(request: HttpRequest, name: str, load: Callable[[], T]) -> T:
     key = f"objects:{name}:{current_version(request)}"
     value = local.get(key)
     if value is None:
+        generation = local.generation
         found = cache.get(key)
         if found is not None:
             loaded_at, value = found
         else:
             value, loaded_at = load(), time.time()
             cache.set(key, (loaded_at, value), settings.PAGE_CACHE_SECONDS)
-        local.put(key, value, loaded_at + settings.PAGE_CACHE_SECONDS)
+        local.put(key, value, loaded_at + settings.PAGE_CACHE_SECONDS, generation)
     if isinstance(value, list):
         return [copy.copy(item) for item in value]
     return copy.copy(value)
@@ -250,10 +258,11 @@ def anonymous_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespo
         entry = local.get(key)
         if entry is not None:
             return _serve(request, entry)
+        generation = local.generation
         found = cache.get_many([VERSION_KEY, key])
         version, entry = found.get(VERSION_KEY), found.get(key)
         if entry is not None and version is not None and entry["version"] == version:
-            local.put(key, entry, entry["rendered_at"] + settings.PAGE_CACHE_SECONDS)
+            local.put(key, entry, entry["rendered_at"] + settings.PAGE_CACHE_SECONDS, generation)
             return _serve(request, entry)
         response = view(request, *args, **kwargs)
         if _cacheable_response(request, response):
@@ -268,7 +277,7 @@ def anonymous_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespo
                 "headers": {h: response[h] for h in _KEPT_HEADERS if response.has_header(h)},
             }
             cache.set(key, entry, settings.PAGE_CACHE_SECONDS)
-            local.put(key, entry, now + settings.PAGE_CACHE_SECONDS)
+            local.put(key, entry, now + settings.PAGE_CACHE_SECONDS, generation)
         return response
 
     return wrapper

@@ -20,8 +20,8 @@ class EventsConfig(AppConfig):
         def seats_changed(sender, instance, **kwargs) -> None:
             forget_live_value(Event.seats_key(instance.event_id))
 
-        post_save.connect(seats_changed, sender=RSVP, dispatch_uid="events.seats")
-        post_delete.connect(seats_changed, sender=RSVP, dispatch_uid="events.seats-d")
+        post_save.connect(seats_changed, sender=RSVP, weak=False, dispatch_uid="events.seats")
+        post_delete.connect(seats_changed, sender=RSVP, weak=False, dispatch_uid="events.seats-d")
 
         # The member's evenings on their own page (members sits below events).
         register_profile_section(

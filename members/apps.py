@@ -23,8 +23,12 @@ class MembersConfig(AppConfig):
             forget_live_value(User.verified_key(user_id))
 
         for model in (EmailAddress, User):
-            post_save.connect(address_changed, sender=model, dispatch_uid=f"verified-{model}")
-            post_delete.connect(address_changed, sender=model, dispatch_uid=f"verified-d-{model}")
+            post_save.connect(
+                address_changed, sender=model, weak=False, dispatch_uid=f"verified-{model}"
+            )
+            post_delete.connect(
+                address_changed, sender=model, weak=False, dispatch_uid=f"verified-d-{model}"
+            )
 
         # Keeps the "Organisateurs" group's permissions in sync after every migrate.
         post_migrate.connect(sync_after_migrate, dispatch_uid="members.organizers_group_sync")
