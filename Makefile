@@ -68,10 +68,12 @@ browser-deps:
 
 # Benchmarks: in-process (benchmarks/run.py), then through gunicorn with production
 # settings (benchmarks/http.py: wrk for the pages, httpx for the rush). SQLite by
-# default, PostgreSQL with DATABASE_URL. `make bench-deps` installs wrk.
+# default, PostgreSQL with DATABASE_URL. `make bench-deps` installs wrk. Both parts always
+# run; the exit status is non-zero when either missed a target.
 bench: install
-	$(BIN)/python -m benchmarks.run
-	$(BIN)/python -m benchmarks.http
+	$(BIN)/python -m benchmarks.run; in_process=$$?; \
+	$(BIN)/python -m benchmarks.http; served=$$?; \
+	exit $$((in_process || served))
 
 bench-deps:
 	command -v wrk >/dev/null || (apt-get update && apt-get install -y wrk)

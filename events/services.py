@@ -38,6 +38,8 @@ class RSVPResult:
     created: bool
     # Waitlisted although seats are free: they are held for first-timers (issue 13).
     held_back: bool = False
+    # A new RSVP on the waiting list: its place in the queue when it was made.
+    position: int | None = None
 
 
 def _lock_event(event: Event) -> Event:
@@ -224,11 +226,13 @@ def rsvp_create(
         # nobody new takes them before the next run of the scheduled command does.
         _release_held_seats_if_due(event)
 
-        # One query: the seats taken, whether this member holds an RSVP already (a
-        # twin request got the lock first), and whether the ticket code drawn is free.
+        # One query: the seats taken, the people waiting, whether this member holds an
+        # RSVP already (a twin request got the lock first), and whether the ticket code
+        # drawn is free.
         code = new_short_code()
         counts = RSVP.objects.filter(event=event).aggregate(
             confirmed=Count("pk", filter=Q(status=RSVP.Status.CONFIRMED)),
+            waiting=Count("pk", filter=Q(status=RSVP.Status.WAITLISTED)),
             mine=Count("pk", filter=Q(member=member) & ~Q(status=RSVP.Status.CANCELLED)),
             code_taken=Count("pk", filter=Q(short_code=code)),
         )
@@ -249,7 +253,9 @@ def rsvp_create(
             created_at=timezone.now(),
         )
         emails.rsvp_received_queue(rsvp=rsvp, event=event)
-    return RSVPResult(rsvp=rsvp, created=True, held_back=held_back)
+    # Waiting: last in the queue as counted under the lock (no query to say where).
+    position = counts["waiting"] + 1 if status == RSVP.Status.WAITLISTED else None
+    return RSVPResult(rsvp=rsvp, created=True, held_back=held_back, position=position)
 
 
 def _rsvp_refusal(event: Event, by_organizer: bool) -> str | None:

@@ -201,14 +201,14 @@ def rsvp(request: HttpRequest, slug: str) -> HttpResponse:
             % {
                 "n": held.held_seats_unfilled,
                 "until": held.held_deadline_words,
-                "position": result.rsvp.waitlist_position(),
+                "position": result.position or result.rsvp.waitlist_position(),
             },
         )
     else:
         messages.warning(
             request,
             _("L'événement est complet : vous êtes sur la liste d'attente, en position %(n)d.")
-            % {"n": result.rsvp.waitlist_position()},
+            % {"n": result.position or result.rsvp.waitlist_position()},
         )
     return redirect(event)
 
